@@ -1,0 +1,34 @@
+//! Dev-only harness that puts a **real** OpenClaw gateway under clawkit's tests.
+//!
+//! Nothing here fakes OpenClaw: [`ensure_openclaw`] installs Node 26 and the requested
+//! `openclaw` release from the npm registry into a per-version cache, [`Gateway::start`] runs
+//! `openclaw gateway run` on a free loopback port with a scratch home, and [`ClientHome`] runs
+//! the real `openclaw` CLI as a client machine would. [`scenario`] stages the known failure
+//! setups (token mismatches, gateway down, foreign listener) so tests observe the real errors.
+//!
+//! Safety rules the harness keeps: loopback only, never port 18789 or its derived ports, and
+//! every process it starts is stopped by PID (SIGTERM, then SIGKILL of its process group) when
+//! its handle drops — or, for shared gateways, when the test process exits.
+
+mod client;
+mod error;
+mod foreign;
+mod gateway;
+mod install;
+mod net;
+mod process;
+pub mod scenario;
+mod secret;
+
+pub use client::{CliOutput, ClientHome};
+pub use error::{HarnessError, Result};
+pub use foreign::ForeignListener;
+pub use gateway::{Gateway, GatewayOptions, TokenSource, shared_gateway};
+pub use install::{OpenClawInstall, SUPPORTED_VERSIONS, cache_root, ensure_node, ensure_openclaw};
+pub use net::{PortState, closed_port, free_port, http_get, port_state};
+pub use secret::distinctive_secret;
+
+/// The OpenClaw release with the SQLite state layout.
+pub const V2026_9: &str = "2026.9.6";
+/// The OpenClaw release with the older JSON state-file layout.
+pub const V2026_7: &str = "2026.7.1";

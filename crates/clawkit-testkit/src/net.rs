@@ -1,0 +1,98 @@
+//! Loopback ports for tests: free ones (never 18789 or its derived ports), closed ones, and a
+//! tiny HTTP/1.1 GET so readiness checks need no HTTP client dependency.
+
+use crate::error::{HarnessError, Result};
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// The real default gateway port and the ports OpenClaw derives from it (P+1 … P+110).
+const DEFAULT_GATEWAY_RANGE: std::ops::RangeInclusive<u16> = 18789..=18899;
+
+static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+
+/// A loopback port that is free on both 127.0.0.1 and [::1] right now, never handed out
+/// before by this process, and outside the default gateway's port range.
+pub fn free_port() -> u16 {
+    let mut handed = HANDED_OUT
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner());
+    let handed = handed.get_or_insert_with(HashSet::new);
+    loop {
+        let v4 = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
+        let port = v4.local_addr().expect("local addr").port();
+        if DEFAULT_GATEWAY_RANGE.contains(&port) || handed.contains(&port) {
+            continue;
+        }
+        // The gateway also listens on [::1]; where IPv6 loopback exists, it must be free too.
+        let v6_free = match TcpListener::bind((Ipv6Addr::LOCALHOST, port)) {
+            Ok(_) => true,
+            Err(e) => e.kind() == std::io::ErrorKind::AddrNotAvailable,
+        };
+        if v6_free {
+            handed.insert(port);
+            return port;
+        }
+    }
+}
+
+/// What a TCP connect to 127.0.0.1:`port` finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortState {
+    /// Something accepted the connection.
+    Accepting,
+    /// Connection refused: nothing listens.
+    Refused,
+    /// Neither within the timeout.
+    NoAnswer,
+}
+
+pub fn port_state(port: u16) -> PortState {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    match TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {
+        Ok(_) => PortState::Accepting,
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => PortState::Refused,
+        Err(_) => PortState::NoAnswer,
+    }
+}
+
+/// A free port, verified to refuse connections: the "gateway is down" target.
+pub fn closed_port() -> u16 {
+    loop {
+        let port = free_port();
+        if port_state(port) == PortState::Refused {
+            return port;
+        }
+    }
+}
+
+/// `GET path` on 127.0.0.1:`port`; returns the status code and body.
+pub fn http_get(port: u16, path: &str, timeout: Duration) -> Result<(u16, String)> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let err = |e: std::io::Error| HarnessError::Setup(format!("GET {addr}{path}: {e}"));
+    let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(err)?;
+    stream.set_read_timeout(Some(timeout)).map_err(err)?;
+    stream.set_write_timeout(Some(timeout)).map_err(err)?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(err)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).map_err(err)?;
+    let text = String::from_utf8_lossy(&raw);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| {
+            HarnessError::Setup(format!("GET {addr}{path}: not an HTTP answer: {text:.80}"))
+        })?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}

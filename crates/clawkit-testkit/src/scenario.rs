@@ -1,0 +1,120 @@
+//! The failure setups users hit, staged on real processes so tests observe real errors.
+//!
+//! Each function returns a [`ClientHome`] whose CLI calls reproduce the failure, plus whatever
+//! must stay alive for it (a listener). The exact texts the real CLI prints are kept here too:
+//! they are facts about OpenClaw that the scenario tests prove against the real thing.
+//! Device-token and pairing scenarios need clawkit's protocol client and are added beside these.
+
+use crate::client::ClientHome;
+use crate::error::Result;
+use crate::foreign::ForeignListener;
+use crate::gateway::Gateway;
+use crate::net::closed_port;
+use crate::secret::distinctive_secret;
+
+/// Which client-side source carries the wrong shared token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrongTokenVia {
+    /// `gateway.auth.token` in the client's config (local mode).
+    ClientConfig,
+    /// `gateway.mode = "remote"` with a wrong `gateway.remote.token`.
+    RemoteToken,
+    /// `OPENCLAW_GATEWAY_TOKEN` in the shell, the client config has no token.
+    EnvVar,
+}
+
+impl WrongTokenVia {
+    pub const ALL: [WrongTokenVia; 3] = [
+        WrongTokenVia::ClientConfig,
+        WrongTokenVia::RemoteToken,
+        WrongTokenVia::EnvVar,
+    ];
+}
+
+/// A client whose CLI sends a wrong shared token to `gateway` through `via`. The wrong token is
+/// a distinctive secret (see [`crate::distinctive_secret`]) returned alongside.
+pub fn gateway_token_mismatch(
+    gateway: &Gateway,
+    via: WrongTokenVia,
+) -> Result<(ClientHome, String)> {
+    let wrong = distinctive_secret("wrongtoken");
+    let mut client = ClientHome::new(gateway.version())?;
+    let port = gateway.port();
+    match via {
+        WrongTokenVia::ClientConfig => client.write_config(&format!(
+            "// client with a stale shared token\n{{ gateway: {{ mode: 'local', port: {port}, auth: {{ token: '{wrong}' }} }} }}\n"
+        ))?,
+        WrongTokenVia::RemoteToken => client.write_config(&format!(
+            "{{ gateway: {{ mode: 'remote', remote: {{ url: 'ws://127.0.0.1:{port}', token: '{wrong}' }} }} }}\n"
+        ))?,
+        WrongTokenVia::EnvVar => {
+            client.set_env("OPENCLAW_GATEWAY_TOKEN", &wrong);
+            client.write_config(&format!("{{ gateway: {{ mode: 'local', port: {port} }} }}\n"))?
+        }
+    };
+    Ok((client, wrong))
+}
+
+/// The positive control: a client configured with the gateway's real token.
+pub fn matching_client(gateway: &Gateway) -> Result<ClientHome> {
+    let client = ClientHome::new(gateway.version())?;
+    client.write_config(&format!(
+        "{{ gateway: {{ mode: 'local', port: {}, auth: {{ token: '{}' }} }} }}\n",
+        gateway.port(),
+        gateway.token()
+    ))?;
+    Ok(client)
+}
+
+/// A client pointed at a loopback port where nothing listens (the gateway is down).
+pub fn gateway_down(version: &str) -> Result<(ClientHome, u16)> {
+    let port = closed_port();
+    let client = ClientHome::new(version)?;
+    client.write_config(&format!(
+        "{{ gateway: {{ mode: 'local', port: {port}, auth: {{ token: '{}' }} }} }}\n",
+        distinctive_secret("gwtoken")
+    ))?;
+    Ok((client, port))
+}
+
+/// A client pointed at a port held by an HTTP server that is not a gateway.
+pub fn foreign_listener(version: &str) -> Result<(ClientHome, ForeignListener)> {
+    let listener = ForeignListener::http()?;
+    let client = ClientHome::new(version)?;
+    client.write_config(&format!(
+        "{{ gateway: {{ mode: 'local', port: {}, auth: {{ token: '{}' }} }} }}\n",
+        listener.port(),
+        distinctive_secret("gwtoken")
+    ))?;
+    Ok((client, listener))
+}
+
+/// What the real CLI of `version` prints for a shared-token mismatch from a loopback client.
+/// 2026.9 words the hint for a local client; 2026.7 always names `gateway.remote.token`.
+pub fn expected_token_mismatch(version: &str) -> &'static str {
+    if version.starts_with("2026.7.") {
+        "unauthorized: gateway token mismatch (set gateway.remote.token to match gateway.auth.token)"
+    } else {
+        "unauthorized: gateway token mismatch (use this gateway's gateway.auth.token or pair the device)"
+    }
+}
+
+/// What the real CLI of `version` prints when nothing listens on `port`. 2026.9 names
+/// ECONNREFUSED; 2026.7 reports the refused socket as an abnormal close.
+pub fn expected_refused(version: &str, port: u16) -> String {
+    if version.starts_with("2026.7.") {
+        "gateway closed (1006 abnormal closure (no close frame)): no close reason".to_string()
+    } else {
+        format!("Gateway not reachable at ws://127.0.0.1:{port} (ECONNREFUSED).")
+    }
+}
+
+/// What the real CLI of `version` prints when an HTTP server that is not a gateway holds the
+/// port. 2026.7 cannot tell it from a dropped connection.
+pub fn expected_foreign_http(version: &str) -> &'static str {
+    if version.starts_with("2026.7.") {
+        "gateway closed (1006 abnormal closure (no close frame)): no close reason"
+    } else {
+        "gateway rejected websocket upgrade (HTTP 200): not an openclaw gateway"
+    }
+}

@@ -1,0 +1,65 @@
+//! Each staged failure, observed through the real `openclaw` CLI of the same version: the
+//! scenario helpers must reproduce exactly what users see, or every later test built on them
+//! would prove nothing.
+
+use crate::util::per_version;
+use clawkit_testkit::scenario::{
+    self, WrongTokenVia, expected_foreign_http, expected_refused, expected_token_mismatch,
+};
+use clawkit_testkit::{PortState, port_state, shared_gateway};
+
+per_version!(matching_token_is_accepted, |version| {
+    let gw = shared_gateway(version).unwrap();
+    let client = scenario::matching_client(gw).unwrap();
+    let out = client.openclaw(&["gateway", "health"]).unwrap();
+    assert!(out.success(), "{out}");
+    assert!(out.stdout.contains("OK"), "{out}");
+});
+
+fn assert_token_mismatch(version: &str, via: WrongTokenVia) {
+    let gw = shared_gateway(version).unwrap();
+    let (client, _wrong) = scenario::gateway_token_mismatch(gw, via).unwrap();
+    let out = client.openclaw(&["gateway", "health"]).unwrap();
+    assert_eq!(out.code, Some(1), "{out}");
+    assert!(
+        out.stderr.contains(expected_token_mismatch(version)),
+        "{via:?}: expected `{}`\n{out}",
+        expected_token_mismatch(version)
+    );
+}
+
+per_version!(token_mismatch_via_client_config, |version| {
+    assert_token_mismatch(version, WrongTokenVia::ClientConfig);
+});
+
+per_version!(token_mismatch_via_remote_token, |version| {
+    assert_token_mismatch(version, WrongTokenVia::RemoteToken);
+});
+
+per_version!(token_mismatch_via_env_var, |version| {
+    assert_token_mismatch(version, WrongTokenVia::EnvVar);
+});
+
+per_version!(gateway_down_is_connection_refused, |version| {
+    let (client, port) = scenario::gateway_down(version).unwrap();
+    assert_eq!(port_state(port), PortState::Refused);
+    let out = client.openclaw(&["gateway", "health"]).unwrap();
+    assert_eq!(out.code, Some(1), "{out}");
+    let expected = expected_refused(version, port);
+    assert!(
+        out.text().contains(&expected),
+        "expected `{expected}`\n{out}"
+    );
+});
+
+per_version!(foreign_listener_is_not_a_gateway, |version| {
+    let (client, listener) = scenario::foreign_listener(version).unwrap();
+    assert_eq!(port_state(listener.port()), PortState::Accepting);
+    let out = client.openclaw(&["gateway", "health"]).unwrap();
+    assert_eq!(out.code, Some(1), "{out}");
+    let expected = expected_foreign_http(version);
+    assert!(
+        out.text().contains(expected),
+        "expected `{expected}`\n{out}"
+    );
+});
