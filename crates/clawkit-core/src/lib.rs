@@ -6,7 +6,11 @@
 //! codes.
 
 mod cli;
+pub mod env;
 mod exit;
+pub mod fsx;
+pub mod openclaw;
+pub mod secret;
 
 pub use cli::PLANNED_COMMANDS;
 pub use exit::ExitStatus;

@@ -1,0 +1,4 @@
+//! Knowledge about OpenClaw itself: where an install keeps its files, how it reads its config,
+//! and how it resolves credentials.
+
+pub mod config;
