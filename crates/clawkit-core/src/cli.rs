@@ -1,7 +1,8 @@
 //! clap definitions only: what the user can type. No work happens here.
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::sync::LazyLock;
 
 /// Command families on the roadmap that are not built yet. `--help` lists them so users know
@@ -12,10 +13,6 @@ pub const PLANNED_COMMANDS: &[(&str, &str)] = &[
         "find the root cause of a broken gateway, with evidence; --fix repairs it safely",
     ),
     (
-        "explain",
-        "turn an OpenClaw error message or log into its cause and the fix for this machine",
-    ),
-    (
         "probe",
         "one real handshake with the gateway and its verdict, in milliseconds",
     ),
@@ -24,16 +21,8 @@ pub const PLANNED_COMMANDS: &[(&str, &str)] = &[
         "token status|rotate|reset, start|stop|restart|install|status",
     ),
     (
-        "config",
-        "get|set|unset OpenClaw config keys, keeping comments, with backups",
-    ),
-    (
         "ports",
         "who holds the gateway's ports: the gateway, a zombie, or something else",
-    ),
-    (
-        "logs",
-        "auth failures, closes and restarts from the gateway log, grouped",
     ),
 ];
 
@@ -52,7 +41,99 @@ static AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
 /// safely, and watches it.
 #[derive(Debug, Parser)]
 #[command(name = "clawkit", version, about, after_help = AFTER_HELP.as_str(), arg_required_else_help = true)]
-pub struct Cli {}
+pub struct Cli {
+    #[command(flatten)]
+    pub install: InstallArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Which OpenClaw install to look at; the same meaning as OpenClaw's own flags.
+#[derive(Debug, Clone, Args)]
+pub struct InstallArgs {
+    /// Use the named OpenClaw profile (state in ~/.openclaw-<NAME>).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Use the dev profile (~/.openclaw-dev, port 19001).
+    #[arg(long, global = true)]
+    pub dev: bool,
+    /// OpenClaw state directory (default: $OPENCLAW_STATE_DIR or ~/.openclaw).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// OpenClaw config file (default: $OPENCLAW_CONFIG_PATH or <state dir>/openclaw.json).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read and change OpenClaw's config without losing comments or formatting.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Name the cause of an OpenClaw error message or log, and the fix for this machine.
+    Explain(ExplainArgs),
+    /// Auth failures, closes, pairing events, starts and stops from the gateway log, grouped.
+    Logs(LogsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a value (secrets are shown as a fingerprint unless --show-secret).
+    Get {
+        /// Dot path, e.g. gateway.auth.token.
+        key: String,
+        /// Print secret values in full.
+        #[arg(long)]
+        show_secret: bool,
+        /// Also print the file and line that set the value.
+        #[arg(long)]
+        show_origin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a value in the file that defines it (JSON5 literal, or else a string).
+    Set {
+        key: String,
+        value: String,
+        /// Show what would change without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove a key from the file that defines it.
+    Unset {
+        key: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Where this OpenClaw install keeps its config, state, logs and ports, and why.
+    Path {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The error text; `-` or nothing reads standard input.
+    pub text: Option<String>,
+    /// Read the text from a file (a CLI dump, a JSON error frame, a log file).
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Only events newer than this (e.g. 30m, 2h, 7d).
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Scan this log file instead of the gateway's (its rotated .1-.5 files are included).
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
 
 pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
 where

@@ -1,21 +1,28 @@
 //! clawkit's library. The binary is a thin shell over [`run`], so every command can be
 //! exercised from tests without spawning a process.
 //!
-//! The flow of every command is parse → resolve settings → work → render, as separate steps:
-//! `cli` holds the clap definitions only, `exit` is the one place where outcomes become exit
-//! codes.
+//! The flow of every command is parse (`cli`) → resolve settings (`settings`) → work
+//! (`openclaw`, `diagnose`) → render (`commands`), as separate steps; `error` and `exit` are the
+//! one place where outcomes become messages and exit codes.
 
+pub mod catalog;
 mod cli;
+mod commands;
 pub mod env;
+mod error;
 mod exit;
 pub mod fsx;
+pub mod logscan;
 pub mod openclaw;
 pub mod secret;
+mod settings;
 
 pub use cli::PLANNED_COMMANDS;
+pub use error::Error;
 pub use exit::ExitStatus;
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Parse `args` (including the program name) and run the requested command.
@@ -24,8 +31,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    match cli::parse(args) {
-        Ok(_cli) => ExitStatus::Success.into(),
+    let cli = match cli::parse(args) {
+        Ok(cli) => cli,
         Err(err) => {
             // clap renders help/version to stdout and usage errors to stderr itself.
             let status = if err.use_stderr() {
@@ -34,7 +41,23 @@ where
                 ExitStatus::Success
             };
             let _ = err.print();
-            status.into()
+            return status.into();
+        }
+    };
+    let env = env::Env::from_process();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = commands::dispatch(&cli, &env, &mut out);
+    let _ = out.flush();
+    match result {
+        Ok(status) => status.into(),
+        Err(err) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error: {err}");
+            if let Some(hint) = err.hint() {
+                let _ = writeln!(stderr, "hint: {hint}");
+            }
+            err.exit_status().into()
         }
     }
 }

@@ -63,3 +63,64 @@ mod tests {
         }
     }
 }
+
+/// `text` with the value after every `token`/`password`/`secret` key (`k=v`, `k: v`,
+/// `"k":"v"`, URL `#token=`) replaced by its fingerprint, so echoing a pasted line never
+/// repeats a credential.
+pub fn redact_text(text: &str) -> String {
+    const KEYS: &[&str] = &[
+        "token", "password", "secret", "Token", "Password", "Secret", "TOKEN", "PASSWORD",
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'scan: while !rest.is_empty() {
+        for key in KEYS {
+            if let Some(after) = rest.strip_prefix(key) {
+                let sep_len = after
+                    .char_indices()
+                    .take_while(|(_, c)| matches!(c, '"' | '\'' | ':' | '=' | ' '))
+                    .map(|(i, c)| i + c.len_utf8())
+                    .last()
+                    .unwrap_or(0);
+                let sep = &after[..sep_len];
+                let has_assign = sep.contains(':') || sep.contains('=');
+                let value: String = after[sep_len..]
+                    .chars()
+                    .take_while(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/')
+                    })
+                    .collect();
+                if has_assign && value.len() >= 6 {
+                    out.push_str(key);
+                    out.push_str(sep);
+                    out.push_str(&fingerprint(&value));
+                    rest = &after[sep_len + value.len()..];
+                    continue 'scan;
+                }
+            }
+        }
+        let c = rest.chars().next().expect("non-empty");
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::*;
+
+    #[test]
+    fn redacts_assigned_secrets_only() {
+        let line = r#"url http://h/#token=abcDEF123456 cfg {"token":"s3cr3t-value"} auth: { password: 'hunter22' } gateway token mismatch"#;
+        let out = redact_text(line);
+        for secret in ["abcDEF123456", "s3cr3t-value", "hunter22"] {
+            assert!(!out.contains(secret), "{out}");
+        }
+        assert!(out.contains("gateway token mismatch"));
+        assert_eq!(
+            redact_text("device token mismatch (rotate/reissue device token)"),
+            "device token mismatch (rotate/reissue device token)"
+        );
+    }
+}

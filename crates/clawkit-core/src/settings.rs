@@ -1,0 +1,33 @@
+//! Global flags plus the environment, resolved once into what every command works from.
+
+use crate::cli::InstallArgs;
+use crate::env::Env;
+use crate::error::Result;
+use crate::openclaw::config::{self, LoadedConfig};
+use crate::openclaw::install::{InstallFlags, InstallPaths, apply_flags};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The environment with clawkit's global flags applied the way OpenClaw applies its own.
+    pub env: Env,
+    pub paths: InstallPaths,
+}
+
+impl Settings {
+    pub fn resolve(args: &InstallArgs, env: &Env) -> Result<Settings> {
+        let flags = InstallFlags {
+            profile: args.profile.clone(),
+            dev: args.dev,
+            state_dir: args.state_dir.clone(),
+            config: args.config.clone(),
+        };
+        let env = apply_flags(&flags, env)?;
+        let paths = InstallPaths::resolve(&env);
+        Ok(Settings { env, paths })
+    }
+
+    /// The config as OpenClaw would read it (a missing file is an empty config).
+    pub fn load_config(&self) -> Result<LoadedConfig> {
+        Ok(config::load(&self.paths.config_path.value, &self.env)?)
+    }
+}
