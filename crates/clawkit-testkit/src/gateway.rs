@@ -336,10 +336,16 @@ pub(crate) fn base_env(
     tmp: &Path,
 ) -> Vec<(String, String)> {
     let node_bin = install.node.parent().unwrap_or(Path::new("/"));
+    // `openclaw` on PATH, as a global npm install puts it there.
+    let openclaw_bin = install.prefix.join("node_modules").join(".bin");
     let mut env = vec![
         (
             "PATH".to_string(),
-            format!("{}:/usr/local/bin:/usr/bin:/bin", node_bin.display()),
+            format!(
+                "{}:{}:/usr/local/bin:/usr/bin:/bin",
+                openclaw_bin.display(),
+                node_bin.display()
+            ),
         ),
         ("HOME".to_string(), home.display().to_string()),
         ("TMPDIR".to_string(), tmp.display().to_string()),

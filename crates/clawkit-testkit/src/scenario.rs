@@ -57,11 +57,15 @@ pub fn gateway_token_mismatch(
 
 /// The positive control: a client configured with the gateway's real token.
 pub fn matching_client(gateway: &Gateway) -> Result<ClientHome> {
+    matching_client_with_token(gateway, gateway.token())
+}
+
+/// A local-mode client of `gateway` whose config holds `token`.
+pub fn matching_client_with_token(gateway: &Gateway, token: &str) -> Result<ClientHome> {
     let client = ClientHome::new(gateway.version())?;
     client.write_config(&format!(
-        "{{ gateway: {{ mode: 'local', port: {}, auth: {{ token: '{}' }} }} }}\n",
-        gateway.port(),
-        gateway.token()
+        "{{ gateway: {{ mode: 'local', port: {}, auth: {{ token: '{token}' }} }} }}\n",
+        gateway.port()
     ))?;
     Ok(client)
 }

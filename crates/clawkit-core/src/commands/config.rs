@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::exit::ExitStatus;
 use crate::fsx::backup_root;
 use crate::openclaw::config::{EditPlan, LoadedConfig, NewValue, Node, plan_set, plan_unset};
-use crate::openclaw::install::{DerivedPorts, current_uid, find_cli, local_date};
+use crate::openclaw::install::{DerivedPorts, current_uid, local_date};
 use crate::secret::{fingerprint, is_secret_key};
 use crate::settings::Settings;
 use serde_json::{Value, json};
@@ -186,7 +186,7 @@ fn path(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Result<ExitS
     let ports = DerivedPorts::from_base(port.value);
     let log = p.log_file(&config, &local_date());
     let uid = current_uid();
-    let cli = find_cli(&settings.env);
+    let cli = p.cli.clone();
     if as_json {
         let doc = json!({
             "home": {"path": p.home.value, "source": p.home.source},

@@ -149,6 +149,8 @@ pub struct InstallPaths {
     pub profile: Option<String>,
     pub state_dir: Resolved<PathBuf>,
     pub config_path: Resolved<PathBuf>,
+    /// The `openclaw` on `PATH`, whose version decides version-dependent rules.
+    pub cli: Option<CliInstall>,
 }
 
 impl InstallPaths {
@@ -199,6 +201,7 @@ impl InstallPaths {
             profile,
             state_dir,
             config_path,
+            cli: find_cli(env),
         }
     }
 
@@ -219,9 +222,18 @@ impl InstallPaths {
             return Resolved::new(port, format!("config gateway.port ({})", node.origin));
         }
         if let Some(profile) = &self.profile {
+            if self.profile_names_ports_and_logs() {
+                return Resolved::new(
+                    profile_port(profile),
+                    format!("profile `{profile}` (hashed)"),
+                );
+            }
             return Resolved::new(
-                profile_port(profile),
-                format!("profile `{profile}` (hashed)"),
+                DEFAULT_GATEWAY_PORT,
+                format!(
+                    "default (OpenClaw {} has no per-profile port)",
+                    self.cli_version()
+                ),
             );
         }
         Resolved::new(DEFAULT_GATEWAY_PORT, "default")
@@ -238,10 +250,23 @@ impl InstallPaths {
             );
         }
         let name = match &self.profile {
-            Some(p) => format!("openclaw-{p}-{today}.log"),
-            None => format!("openclaw-{today}.log"),
+            Some(p) if self.profile_names_ports_and_logs() => format!("openclaw-{p}-{today}.log"),
+            _ => format!("openclaw-{today}.log"),
         };
         Resolved::new(PathBuf::from("/tmp/openclaw").join(name), "default")
+    }
+
+    /// Whether this OpenClaw derives the port and log file name from the profile. 2026.7.1 does
+    /// not (it uses 18789 and the plain log name); 2026.9.6 does. When no CLI is found, the
+    /// newer rules apply.
+    fn profile_names_ports_and_logs(&self) -> bool {
+        self.cli
+            .as_ref()
+            .is_none_or(|c| version_at_least(&c.version, (2026, 8, 0)))
+    }
+
+    fn cli_version(&self) -> &str {
+        self.cli.as_ref().map_or("?", |c| c.version.as_str())
     }
 
     /// `<state>/tmp/openclaw-<uid>/`, where 2026.9 gateways keep their lock files.
@@ -258,6 +283,19 @@ impl InstallPaths {
         let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
         self.lock_dir(uid).join(format!("gateway.{hex}.lock"))
     }
+}
+
+/// Whether an OpenClaw version string (`2026.9.6`, `2026.8.1-beta.1`) is at least `min`.
+pub fn version_at_least(version: &str, min: (u32, u32, u32)) -> bool {
+    let mut parts = version
+        .split(['.', '-'])
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let v = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    v >= min
 }
 
 /// `N`, `host:N` or `[v6]:N`.
@@ -546,8 +584,17 @@ mod tests {
         let e = env(&[("OPENCLAW_GATEWAY_PORT", "[::1]:4567")]);
         assert_eq!(paths(&[]).port(&cfg, &e).value, 4567);
         assert_eq!(paths(&[]).port(&cfg, &Env::default()).value, 3456);
-        let p = paths(&[("OPENCLAW_PROFILE", "work")]);
+        let mut p = paths(&[("OPENCLAW_PROFILE", "work")]);
         assert_eq!(p.port(&empty, &Env::default()).value, 41984);
+        // OpenClaw 2026.7 has no hashed profile port.
+        p.cli = Some(CliInstall {
+            command: "/x/openclaw".into(),
+            package_dir: "/x".into(),
+            version: "2026.7.1".into(),
+        });
+        assert_eq!(p.port(&empty, &Env::default()).value, 18789);
+        assert!(version_at_least("2026.10.0", (2026, 8, 0)));
+        assert!(!version_at_least("2026.7.35", (2026, 8, 0)));
         assert_eq!(paths(&[]).port(&empty, &Env::default()).value, 18789);
         assert_eq!(
             paths(&[])

@@ -2,11 +2,18 @@
 //! - `cli`: the command line surface (help, version, exit codes).
 //! - `harness`: the real-gateway harness itself (install cache, start, stop, CLI runner).
 //! - `scenarios`: each staged failure, observed through the real `openclaw` CLI.
+//! - `install_model`: `clawkit config path` against OpenClaw's own resolution.
+//! - `config_cli`, `explain`: those commands against real OpenClaw output and validation.
+//! - `gateway_life`: a real gateway through failures, logs, explain and a token rotation.
 //!
 //! Tests that only read from a gateway share one per OpenClaw version
 //! (`clawkit_testkit::shared_gateway`); tests that change or stop one start their own.
 
 mod cli;
+mod config_cli;
+mod explain;
+mod gateway_life;
 mod harness;
+mod install_model;
 mod scenarios;
 mod util;

@@ -13,16 +13,69 @@ macro_rules! per_version {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
-            fn run($version: &str) $body
+            fn for_version($version: &str) $body
             #[test]
             fn v2026_9() {
-                run(clawkit_testkit::V2026_9)
+                for_version(clawkit_testkit::V2026_9)
             }
             #[test]
             fn v2026_7() {
-                run(clawkit_testkit::V2026_7)
+                for_version(clawkit_testkit::V2026_7)
             }
         }
     };
 }
 pub(crate) use per_version;
+
+/// `clawkit` running on a scratch machine: exactly `env`, nothing inherited.
+pub fn clawkit_with_env(env: &[(String, String)]) -> Command {
+    let mut cmd = clawkit();
+    cmd.env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+    cmd
+}
+
+/// What a finished command printed, and its exit code.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn text(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("clawkit runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Fails the test if any planted secret appears in `text`.
+pub fn assert_no_secrets(text: &str, secrets: &[&str]) {
+    for s in secrets {
+        assert!(
+            !s.is_empty() && !text.contains(s),
+            "a planted secret leaked into output:\n{text}"
+        );
+    }
+}
