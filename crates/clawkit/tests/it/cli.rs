@@ -51,7 +51,7 @@ fn planned_commands_are_refused_not_faked() {
             .assert()
             .code(2)
             .stderr(predicate::str::contains(format!(
-                "unexpected argument '{family}'"
+                "unrecognized subcommand '{family}'"
             )));
     }
 }
