@@ -133,11 +133,14 @@ pub fn scan_files(files: &[PathBuf], since_ms: Option<i64>) -> Result<Report, Lo
         }
         // SAFETY: the map is read-only and dropped before returning; a log being appended to
         // only grows past the mapped length, which we never read.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|source| LogError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        scan_bytes(&map, since_ms, &mut agg);
+        let map =
+            unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|source| {
+                LogError::Io {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+        scan_parallel(&map, since_ms, &mut agg);
     }
     report.matched_lines = agg.matched;
     report.unparsed_lines = agg.unparsed;
@@ -148,22 +151,113 @@ pub fn scan_files(files: &[PathBuf], since_ms: Option<i64>) -> Result<Report, Lo
 /// Accumulates events into groups.
 #[derive(Debug, Default)]
 pub struct Aggregator {
-    groups: BTreeMap<GroupKey, (u64, Option<i64>, Option<i64>)>,
+    groups: BTreeMap<GroupKey, Stats>,
+    /// Auth-failure groups found by the fast path, looked up by borrowed fields (there are
+    /// few distinct ones, so a linear search beats building a key per line).
+    auth: Vec<(AuthKey, Stats)>,
     matched: u64,
     unparsed: u64,
 }
 
+type Stats = (u64, Option<i64>, Option<i64>);
+
+#[derive(Debug)]
+struct AuthKey {
+    reason: String,
+    client_id: String,
+    mode: String,
+    device: Option<bool>,
+    peer: String,
+    port: Option<u16>,
+}
+
+fn bump(stats: &mut Stats, time: Option<i64>) {
+    stats.0 += 1;
+    if let Some(t) = time {
+        stats.1 = Some(stats.1.map_or(t, |f| f.min(t)));
+        stats.2 = Some(stats.2.map_or(t, |l| l.max(t)));
+    }
+}
+
 impl Aggregator {
-    fn add(&mut self, key: GroupKey, time: Option<i64>) {
-        let entry = self.groups.entry(key).or_insert((0, time, time));
-        entry.0 += 1;
-        if let Some(t) = time {
-            entry.1 = Some(entry.1.map_or(t, |f| f.min(t)));
-            entry.2 = Some(entry.2.map_or(t, |l| l.max(t)));
+    #[allow(clippy::too_many_arguments)]
+    fn add_auth(
+        &mut self,
+        reason: &str,
+        client_id: &str,
+        mode: &str,
+        device: Option<bool>,
+        peer: &str,
+        port: Option<u16>,
+        time: Option<i64>,
+    ) {
+        let found = self.auth.iter_mut().find(|(k, _)| {
+            k.reason == reason
+                && k.client_id == client_id
+                && k.mode == mode
+                && k.device == device
+                && k.peer == peer
+                && k.port == port
+        });
+        match found {
+            Some((_, stats)) => bump(stats, time),
+            None => self.auth.push((
+                AuthKey {
+                    reason: reason.into(),
+                    client_id: client_id.into(),
+                    mode: mode.into(),
+                    device,
+                    peer: peer.into(),
+                    port,
+                },
+                (1, time, time),
+            )),
         }
     }
 
-    pub fn finish(self) -> Vec<Group> {
+    fn add(&mut self, key: GroupKey, time: Option<i64>) {
+        bump(self.groups.entry(key).or_insert((0, None, None)), time);
+    }
+
+    /// Moves the fast-path groups into the keyed map.
+    fn fold_auth(&mut self) {
+        for (k, stats) in std::mem::take(&mut self.auth) {
+            let key = GroupKey {
+                kind: EventKind::AuthFailure,
+                reason: k.reason,
+                client: format!("{}/{}", k.client_id, k.mode),
+                device: k.device,
+                peer: k.peer,
+                gateway_port: k.port,
+            };
+            self.merge_one(key, stats);
+        }
+    }
+
+    fn merge_one(&mut self, key: GroupKey, (count, first, last): Stats) {
+        let entry = self.groups.entry(key).or_insert((0, None, None));
+        entry.0 += count;
+        entry.1 = match (entry.1, first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        entry.2 = match (entry.2, last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    fn merge(&mut self, mut other: Aggregator) {
+        other.fold_auth();
+        self.matched += other.matched;
+        self.unparsed += other.unparsed;
+        for (key, stats) in other.groups {
+            self.merge_one(key, stats);
+        }
+    }
+
+    pub fn finish(mut self) -> Vec<Group> {
+        self.fold_auth();
         let mut groups: Vec<Group> = self
             .groups
             .into_iter()
@@ -179,17 +273,68 @@ impl Aggregator {
     }
 }
 
+/// Splits `data` at line boundaries into one chunk per core and scans them concurrently.
+fn scan_parallel(data: &[u8], since_ms: Option<i64>, agg: &mut Aggregator) {
+    const MIN_CHUNK: usize = 16 << 20;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(data.len() / MIN_CHUNK)
+        .max(1);
+    if threads == 1 {
+        return scan_bytes(data, since_ms, agg);
+    }
+    let mut bounds = vec![0];
+    for i in 1..threads {
+        let guess = data.len() * i / threads;
+        let cut = data[guess..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(data.len(), |p| guess + p + 1);
+        bounds.push(cut.max(*bounds.last().expect("non-empty")));
+    }
+    bounds.push(data.len());
+    let parts: Vec<Aggregator> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .map(|w| {
+                let chunk = &data[w[0]..w[1]];
+                scope.spawn(move || {
+                    let mut local = Aggregator::default();
+                    scan_bytes(chunk, since_ms, &mut local);
+                    local
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("log scan thread"))
+            .collect()
+    });
+    for part in parts {
+        agg.merge(part);
+    }
+}
+
 /// Scans one buffer of log text.
 pub fn scan_bytes(data: &[u8], since_ms: Option<i64>, agg: &mut Aggregator) {
     let mut at = 0;
     while let Some(m) = PREFILTER.find(&data[at..]) {
         let hit = at + m.start();
-        let start = memchr_rev(&data[..hit]).map_or(0, |i| i + 1);
-        let end = data[hit..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(data.len(), |i| hit + i);
+        let start = memchr::memrchr(b'\n', &data[..hit]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &data[hit..]).map_or(data.len(), |i| hit + i);
         agg.matched += 1;
+        // Fast path for the common event, an auth failure in a JSON line: read its tokens
+        // straight from the raw text (they never need unescaping) without allocating.
+        if m.pattern().as_usize() == 0
+            && data[start] == b'{'
+            && let Some(()) = fast_auth_failure(&data[start..end], hit - start, since_ms, agg)
+        {
+            at = end;
+            if at >= data.len() {
+                break;
+            }
+            continue;
+        }
         match parse_line(&data[start..end]) {
             Line::Event(time, key) => {
                 if since_ms.is_none_or(|since| time.is_none_or(|t| t >= since)) {
@@ -206,8 +351,37 @@ pub fn scan_bytes(data: &[u8], since_ms: Option<i64>, agg: &mut Aggregator) {
     }
 }
 
-fn memchr_rev(data: &[u8]) -> Option<usize> {
-    data.iter().rposition(|b| *b == b'\n')
+/// Counts an `unauthorized conn=` JSON line whose marker is at `hit`; `None` when the line
+/// needs the general parser.
+fn fast_auth_failure(
+    line: &[u8],
+    hit: usize,
+    since_ms: Option<i64>,
+    agg: &mut Aggregator,
+) -> Option<()> {
+    let line = std::str::from_utf8(line).ok()?;
+    let rest = &line[hit..];
+    let message = &rest[..rest.find('"')?];
+    if message.contains('\\') {
+        return None;
+    }
+    let t = line.rfind(r#""time":""#)?;
+    let time = line[t + 8..].split('"').next().and_then(parse_time_ms);
+    if since_ms.is_some_and(|since| time.is_some_and(|t| t < since)) {
+        return Some(());
+    }
+    let (client_id, mode) = message
+        .find(" client=")
+        .map(|i| {
+            let mut parts = message[i + 8..].split(' ');
+            (parts.next().unwrap_or("?"), parts.next().unwrap_or("?"))
+        })
+        .unwrap_or(("?", "?"));
+    let device = field(message, "device").map(|d| d == "yes");
+    let reason = field(message, "reason").unwrap_or("unknown");
+    let (peer, port) = peer_and_port_str(message);
+    agg.add_auth(reason, client_id, mode, device, peer, port, time);
+    Some(())
 }
 
 /// What one line that contained a marker turned out to be.
@@ -224,18 +398,10 @@ fn parse_line(line: &[u8]) -> Line {
     };
     let text = text.trim();
     let (time, message, structured) = if text.starts_with('{') {
-        let Ok(json) = serde_json::from_str::<Value>(text) else {
-            return Line::Unparsed;
-        };
-        let Some(message) = json.get("message").and_then(Value::as_str) else {
-            return Line::Unparsed;
-        };
-        let time = json
-            .get("time")
-            .and_then(Value::as_str)
-            .and_then(parse_time_ms);
-        let structured = json.get("1").filter(|v| v.is_object()).cloned();
-        (time, message.to_string(), structured)
+        match json_fields(text) {
+            Some(fields) => fields,
+            None => return Line::Unparsed,
+        }
     } else {
         // Console: `<ISO time> [<subsystem>] <message>` (possibly with ANSI colours).
         let clean = strip_ansi(text);
@@ -272,6 +438,67 @@ fn parse_line(line: &[u8]) -> Line {
     }
 }
 
+/// `time`, `message` and the structured `"1"` object of a tslog JSON line. The fast path reads
+/// the two strings straight from the line (tslog writes `"time"` and `"message"` last, as
+/// plain JSON strings) and parses only those; anything unusual falls back to a full parse.
+fn json_fields(text: &str) -> Option<(Option<i64>, String, Option<Value>)> {
+    let fast = || -> Option<(Option<i64>, String)> {
+        let m = text.rfind(r#","message":""#)?;
+        let literal = text[m + 11..].strip_suffix('}')?;
+        let message: String = serde_json::from_str(literal).ok()?;
+        let t = text[..m].rfind(r#""time":""#)?;
+        let time = text[t + 8..].split('"').next().and_then(parse_time_ms);
+        Some((time, message))
+    };
+    if let Some((time, message)) = fast() {
+        // The structured object is only needed for handshake closes; read its few flat
+        // fields directly.
+        let structured = if message.starts_with("closed before connect") {
+            structured_close_fields(text)
+        } else {
+            None
+        };
+        return Some((time, message, structured));
+    }
+    let json: Value = serde_json::from_str(text).ok()?;
+    let message = json.get("message")?.as_str()?.to_string();
+    let time = json
+        .get("time")
+        .and_then(Value::as_str)
+        .and_then(parse_time_ms);
+    let structured = json.get("1").filter(|v| v.is_object()).cloned();
+    Some((time, message, structured))
+}
+
+/// `cause`, `client`, `mode` and `hasDeviceIdentity` of a close line's `"1"` object, read
+/// without parsing the whole line (they are flat string/bool fields).
+fn structured_close_fields(head: &str) -> Option<Value> {
+    let obj_start = head.find(r#""1":{"#)? + 4;
+    let obj = &head[obj_start..];
+    let string_field = |key: &str| -> Option<Value> {
+        let at = obj.find(key)? + key.len();
+        let value: String = obj[at..].split('"').next()?.to_string();
+        Some(Value::String(value))
+    };
+    let mut map = serde_json::Map::new();
+    for (name, key) in [
+        ("cause", r#""cause":""#),
+        ("client", r#""client":""#),
+        ("mode", r#""mode":""#),
+    ] {
+        if let Some(v) = string_field(key) {
+            map.insert(name.to_string(), v);
+        }
+    }
+    if let Some(at) = obj.find(r#""hasDeviceIdentity":"#) {
+        map.insert(
+            "hasDeviceIdentity".into(),
+            Value::Bool(obj[at + 20..].starts_with("true")),
+        );
+    }
+    Some(Value::Object(map))
+}
+
 fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
@@ -291,27 +518,41 @@ fn strip_ansi(text: &str) -> String {
 
 /// The token after ` key=` (up to the next space), or `None`.
 fn field<'a>(message: &'a str, key: &str) -> Option<&'a str> {
-    let pat = format!(" {key}=");
-    let pos = message.find(&pat)? + pat.len();
-    let rest = &message[pos..];
-    Some(rest.split(' ').next().unwrap_or(rest))
+    let bytes = message.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&bytes[from..], key.as_bytes()) {
+        let at = from + i;
+        let after = at + key.len();
+        if at > 0 && bytes[at - 1] == b' ' && bytes.get(after) == Some(&b'=') {
+            let rest = &message[after + 1..];
+            return Some(rest.split(' ').next().unwrap_or(rest));
+        }
+        from = at + 1;
+    }
+    None
 }
 
-/// (client address, gateway port) from `peer=<ip:port>-><ip:port>`.
+/// (client address, gateway port) from `remote=<ip>` and `peer=<ip:port>-><ip:port>`.
 fn peer_and_port(message: &str) -> (String, Option<u16>) {
-    let Some(peer) = field(message, "peer") else {
-        return (field(message, "remote").unwrap_or("?").to_string(), None);
-    };
-    let (from, to) = peer.split_once("->").unwrap_or((peer, ""));
-    let strip_port = |s: &str| -> String {
-        match s.rsplit_once(':') {
-            Some((host, _)) => host.trim_matches(['[', ']']).to_string(),
-            None => s.to_string(),
-        }
-    };
-    let port = to.rsplit_once(':').and_then(|(_, p)| p.parse().ok());
-    let remote = field(message, "remote").map(str::to_string);
-    (remote.unwrap_or_else(|| strip_port(from)), port)
+    let (peer, port) = peer_and_port_str(message);
+    (peer.to_string(), port)
+}
+
+fn peer_and_port_str(message: &str) -> (&str, Option<u16>) {
+    let peer = field(message, "peer");
+    let port = peer
+        .and_then(|p| p.split_once("->"))
+        .and_then(|(_, to)| to.rsplit_once(':'))
+        .and_then(|(_, p)| p.parse().ok());
+    let remote = field(message, "remote").or_else(|| {
+        let from = peer?.split("->").next()?;
+        Some(
+            from.rsplit_once(':')
+                .map_or(from, |(host, _)| host)
+                .trim_matches(['[', ']']),
+        )
+    });
+    (remote.unwrap_or("?"), port)
 }
 
 /// `client=<id> <mode> v<version>` → `<id>/<mode>`.
@@ -463,12 +704,13 @@ pub fn parse_time_ms(s: &str) -> Option<i64> {
     let mut i = 19;
     let mut ms = 0;
     if b.get(i) == Some(&b'.') {
-        let digits: String = s[i + 1..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        i += 1 + digits.len();
-        ms = format!("{digits:0<3}")[..3].parse().ok()?;
+        i += 1;
+        let mut scale = 100;
+        while let Some(d) = b.get(i).filter(|c| c.is_ascii_digit()) {
+            ms += i64::from(d - b'0') * scale;
+            scale /= 10;
+            i += 1;
+        }
     }
     let offset_min = match b.get(i) {
         Some(b'Z') | None => 0,
