@@ -310,7 +310,11 @@ pub fn shared_gateway(version: &str) -> Result<&'static Gateway> {
         .entry(version.to_string())
         .or_insert_with(|| {
             Gateway::start(GatewayOptions::new(version))
-                .map(|gw| &*Box::leak(Box::new(gw)))
+                .map(|gw| {
+                    // Never dropped: its process is stopped and its folder removed at exit.
+                    crate::process::remove_at_exit(gw._dir.path());
+                    &*Box::leak(Box::new(gw))
+                })
                 .map_err(|e| e.to_string())
         });
     entry.clone().map_err(HarnessError::Setup)

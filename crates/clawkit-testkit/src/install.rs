@@ -114,7 +114,8 @@ fn ensure_installed(
         .parent()
         .expect("cache entries live under the cache root");
     fs::create_dir_all(root).map_err(|e| HarnessError::io(root, e))?;
-    let lock_path = prefix.with_extension("lock");
+    // Not `with_extension`: versions have dots (`openclaw-2026.9.6` must not become `.9.lock`).
+    let lock_path = PathBuf::from(format!("{}.lock", prefix.display()));
     let lock = File::create(&lock_path).map_err(|e| HarnessError::io(&lock_path, e))?;
     lock.lock().map_err(|e| HarnessError::io(&lock_path, e))?;
 

@@ -13,6 +13,17 @@ use std::time::{Duration, Instant};
 
 /// Process groups started by this process and not yet stopped.
 static LIVE_GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+/// Scratch directories of things that live until exit (shared gateways), removed after their
+/// processes are stopped.
+static EXIT_DIRS: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes `dir` when the test process exits (after stopping every child).
+pub(crate) fn remove_at_exit(dir: &std::path::Path) {
+    EXIT_DIRS
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner())
+        .push(dir.to_path_buf());
+}
 static ATEXIT: Once = Once::new();
 
 pub(crate) struct Spawned {
@@ -115,5 +126,13 @@ extern "C" fn stop_leftovers_at_exit() {
         }
         // SAFETY: as above, the group we created.
         unsafe { libc::kill(-*pid, libc::SIGKILL) };
+    }
+    let dirs = std::mem::take(
+        &mut *EXIT_DIRS
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner()),
+    );
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -19,6 +19,8 @@ use std::fmt;
 pub enum SecretKind {
     Token,
     Password,
+    /// A per-device token issued by the gateway.
+    DeviceToken,
 }
 
 impl SecretKind {
@@ -26,11 +28,12 @@ impl SecretKind {
         match self {
             SecretKind::Token => "token",
             SecretKind::Password => "password",
+            SecretKind::DeviceToken => "device token",
         }
     }
     fn env_var(self) -> &'static str {
         match self {
-            SecretKind::Token => "OPENCLAW_GATEWAY_TOKEN",
+            SecretKind::Token | SecretKind::DeviceToken => "OPENCLAW_GATEWAY_TOKEN",
             SecretKind::Password => "OPENCLAW_GATEWAY_PASSWORD",
         }
     }
@@ -45,6 +48,8 @@ pub enum SecretOrigin {
     Env { name: String, scope: String },
     /// A command-line flag.
     Flag { name: String },
+    /// OpenClaw's state (a table or file), for device tokens.
+    State { location: String },
 }
 
 impl fmt::Display for SecretOrigin {
@@ -53,6 +58,7 @@ impl fmt::Display for SecretOrigin {
             SecretOrigin::Config { key, origin } => write!(f, "{key} ({origin})"),
             SecretOrigin::Env { name, scope } => write!(f, "{name} ({scope})"),
             SecretOrigin::Flag { name } => write!(f, "{name} flag"),
+            SecretOrigin::State { location } => write!(f, "{location}"),
         }
     }
 }
@@ -332,6 +338,7 @@ mod tests {
             SecretOrigin::Config { key, .. } => key.clone(),
             SecretOrigin::Env { name, .. } => name.clone(),
             SecretOrigin::Flag { name } => name.clone(),
+            SecretOrigin::State { location } => location.clone(),
         }
     }
 

@@ -16,4 +16,5 @@ mod gateway_life;
 mod harness;
 mod install_model;
 mod scenarios;
+mod state;
 mod util;

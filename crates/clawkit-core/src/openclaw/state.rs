@@ -1,0 +1,575 @@
+//! Device identity and pairing state, from either layout, as one model:
+//!
+//! - 2026.8+ (and the 2026.7.2 betas): `<state>/state/openclaw.sqlite`, opened read-only with a
+//!   busy timeout so it can be read while the gateway runs;
+//! - up to 2026.7.x: `identity/device.json`, `identity/device-auth.json`,
+//!   `devices/paired.json`, `devices/pending.json`.
+//!
+//! Where a legacy JSON file exists it is what that OpenClaw uses (2026.9 refuses to start until
+//! it is migrated), so it wins over the SQLite table of the same data. Token values stay inside
+//! [`Secret`]s; nothing here prints them.
+
+use super::auth::{Secret, SecretKind, SecretOrigin};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(
+        "{path}: {message}. Is it an OpenClaw state database? (`openclaw doctor` can check it)"
+    )]
+    Sqlite { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Json { path: PathBuf, message: String },
+}
+
+/// Where each part of the state came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Sqlite(PathBuf),
+    Json(PathBuf),
+    Missing,
+}
+
+/// This machine's own device identity (the private key is never read into this model).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalIdentity {
+    pub device_id: String,
+    pub created_at_ms: Option<i64>,
+    pub source: Source,
+}
+
+/// A device token this client cached for itself.
+#[derive(Debug, Clone)]
+pub struct CachedToken {
+    pub device_id: String,
+    pub role: String,
+    pub scopes: Vec<String>,
+    pub updated_at_ms: Option<i64>,
+    pub token: Secret,
+}
+
+/// A token the gateway issued to a paired device.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub role: String,
+    pub scopes: Vec<String>,
+    pub created_at_ms: Option<i64>,
+    pub rotated_at_ms: Option<i64>,
+    pub revoked_at_ms: Option<i64>,
+    pub last_used_at_ms: Option<i64>,
+    pub token: Option<Secret>,
+}
+
+impl IssuedToken {
+    /// When the current value was issued (its last rotation, or its creation).
+    pub fn issued_at_ms(&self) -> Option<i64> {
+        self.rotated_at_ms.or(self.created_at_ms)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PairedDevice {
+    pub device_id: String,
+    pub display_name: Option<String>,
+    pub platform: Option<String>,
+    pub client_id: Option<String>,
+    pub client_mode: Option<String>,
+    pub roles: Vec<String>,
+    pub scopes: Vec<String>,
+    pub approved_via: Option<String>,
+    pub created_at_ms: Option<i64>,
+    pub approved_at_ms: Option<i64>,
+    pub last_seen_at_ms: Option<i64>,
+    pub tokens: Vec<IssuedToken>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PendingRequest {
+    pub request_id: String,
+    pub device_id: String,
+    pub client_id: Option<String>,
+    pub client_mode: Option<String>,
+    pub roles: Vec<String>,
+    pub scopes: Vec<String>,
+    pub is_repair: bool,
+    pub silent: bool,
+    pub ts_ms: Option<i64>,
+}
+
+/// Everything clawkit knows about devices on this state dir.
+#[derive(Debug, Clone)]
+pub struct DeviceState {
+    pub identity: Option<LocalIdentity>,
+    pub cached_tokens: Vec<CachedToken>,
+    pub cached_source: Source,
+    pub paired: Vec<PairedDevice>,
+    pub pending: Vec<PendingRequest>,
+    pub pairing_source: Source,
+}
+
+impl DeviceState {
+    /// Reads the state under `state_dir` from whichever layout holds it.
+    pub fn read(state_dir: &Path) -> Result<DeviceState, StateError> {
+        let db_path = state_dir.join("state").join("openclaw.sqlite");
+        let db = if db_path.is_file() {
+            Some(open_read_only(&db_path)?)
+        } else {
+            None
+        };
+        let json = |rel: &str| state_dir.join(rel);
+
+        // A legacy identity file means an OpenClaw <= 2026.7 layout: every part lives in JSON
+        // files there (its SQLite file may carry the newer tables, unused and with an older
+        // schema).
+        let identity_file = json("identity/device.json");
+        let legacy = identity_file.is_file();
+        let db = if legacy { None } else { db };
+        let identity = if identity_file.is_file() {
+            let v = read_json(&identity_file)?;
+            Some(LocalIdentity {
+                device_id: str_field(&v, "deviceId").unwrap_or_default(),
+                created_at_ms: v["createdAtMs"].as_i64(),
+                source: Source::Json(identity_file),
+            })
+        } else if let Some(db) = &db {
+            sqlite_identity(db, &db_path)?
+        } else {
+            None
+        };
+
+        let auth_file = json("identity/device-auth.json");
+        let (cached_tokens, cached_source) = if auth_file.is_file() {
+            let v = read_json(&auth_file)?;
+            (json_cached(&v), Source::Json(auth_file))
+        } else if let Some(db) = &db {
+            (
+                sqlite_cached(db, &db_path)?,
+                Source::Sqlite(db_path.clone()),
+            )
+        } else if legacy {
+            (Vec::new(), Source::Json(auth_file))
+        } else {
+            (Vec::new(), Source::Missing)
+        };
+
+        let paired_file = json("devices/paired.json");
+        let pending_file = json("devices/pending.json");
+        let (paired, pending, pairing_source) =
+            if legacy || paired_file.is_file() || pending_file.is_file() {
+                let paired = if paired_file.is_file() {
+                    json_paired(&read_json(&paired_file)?)
+                } else {
+                    Vec::new()
+                };
+                let pending = if pending_file.is_file() {
+                    json_pending(&read_json(&pending_file)?)
+                } else {
+                    Vec::new()
+                };
+                (paired, pending, Source::Json(paired_file))
+            } else if let Some(db) = &db {
+                (
+                    sqlite_paired(db, &db_path)?,
+                    sqlite_pending(db, &db_path)?,
+                    Source::Sqlite(db_path.clone()),
+                )
+            } else {
+                (Vec::new(), Vec::new(), Source::Missing)
+            };
+
+        Ok(DeviceState {
+            identity,
+            cached_tokens,
+            cached_source,
+            paired,
+            pending,
+            pairing_source,
+        })
+    }
+
+    pub fn paired_device(&self, device_id: &str) -> Option<&PairedDevice> {
+        self.paired.iter().find(|d| d.device_id == device_id)
+    }
+
+    /// Cached tokens that the gateway record no longer matches: rotated after caching, revoked,
+    /// or for a device/role the gateway does not know. (Same rule as OpenClaw's doctor: stale
+    /// if cached before the token's last issue.)
+    pub fn stale_cached_tokens(&self) -> Vec<(&CachedToken, &'static str)> {
+        self.cached_tokens
+            .iter()
+            .filter_map(|cached| {
+                let Some(device) = self.paired_device(&cached.device_id) else {
+                    return Some((cached, "device not paired on the gateway"));
+                };
+                let Some(issued) = device.tokens.iter().find(|t| t.role == cached.role) else {
+                    return Some((cached, "no token for this role on the gateway"));
+                };
+                if issued.revoked_at_ms.is_some() {
+                    return Some((cached, "revoked on the gateway"));
+                }
+                if let Some(t) = &issued.token
+                    && !t.same_value(&cached.token)
+                {
+                    return Some((cached, "rotated on the gateway since it was cached"));
+                }
+                match (cached.updated_at_ms, issued.issued_at_ms()) {
+                    (Some(c), Some(i)) if c < i => {
+                        Some((cached, "cached before the gateway's last rotation"))
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+}
+
+fn open_read_only(path: &Path) -> Result<Connection, StateError> {
+    let err = |e: rusqlite::Error| StateError::Sqlite {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    conn.busy_timeout(Duration::from_millis(500)).map_err(err)?;
+    // Touch the schema now, so a file that is not a database fails here with its name.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(err)?;
+    Ok(conn)
+}
+
+/// `SELECT <cols> FROM <table> ...` where a column this OpenClaw's schema lacks reads as NULL,
+/// so older and newer schemas both work.
+fn select(
+    db: &Connection,
+    path: &Path,
+    table: &str,
+    cols: &[&str],
+    tail: &str,
+) -> Result<String, StateError> {
+    let mut stmt = db
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .map_err(sqlite_err(path))?;
+    let present: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .map_err(sqlite_err(path))?
+        .collect::<Result<_, _>>()
+        .map_err(sqlite_err(path))?;
+    let list: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            if present.iter().any(|p| p == c) {
+                (*c).to_string()
+            } else {
+                format!("NULL AS {c}")
+            }
+        })
+        .collect();
+    Ok(format!("SELECT {} FROM {table} {tail}", list.join(", ")))
+}
+
+fn has_table(db: &Connection, name: &str) -> bool {
+    db.query_row(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |_| Ok(()),
+    )
+    .optional()
+    .ok()
+    .flatten()
+    .is_some()
+}
+
+fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + '_ {
+    move |e| StateError::Sqlite {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+fn sqlite_identity(db: &Connection, path: &Path) -> Result<Option<LocalIdentity>, StateError> {
+    if !has_table(db, "device_identities") {
+        return Ok(None);
+    }
+    db.query_row(
+        "SELECT device_id, created_at_ms FROM device_identities WHERE identity_key = 'primary'",
+        [],
+        |r| {
+            Ok(LocalIdentity {
+                device_id: r.get(0)?,
+                created_at_ms: r.get(1)?,
+                source: Source::Sqlite(path.to_path_buf()),
+            })
+        },
+    )
+    .optional()
+    .map_err(sqlite_err(path))
+}
+
+fn strings(json_text: Option<String>) -> Vec<String> {
+    json_text
+        .and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok())
+        .unwrap_or_default()
+}
+
+fn device_token(value: String, origin: &str) -> Secret {
+    Secret::new(
+        SecretKind::DeviceToken,
+        SecretOrigin::State {
+            location: origin.to_string(),
+        },
+        value,
+    )
+}
+
+/// Every row of `table` mapped by `row`; an absent table is empty, absent columns are NULL.
+fn query_all<T>(
+    db: &Connection,
+    path: &Path,
+    table: &str,
+    cols: &[&str],
+    tail: &str,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, StateError> {
+    if !has_table(db, table) {
+        return Ok(Vec::new());
+    }
+    let sql = select(db, path, table, cols, tail)?;
+    let mut stmt = db.prepare(&sql).map_err(sqlite_err(path))?;
+    let rows = stmt.query_map([], row).map_err(sqlite_err(path))?;
+    rows.collect::<Result<_, _>>().map_err(sqlite_err(path))
+}
+
+/// `roles` if the list is there, else the single `role`.
+fn roles_or_role(roles: Vec<String>, role: Option<String>) -> Vec<String> {
+    if roles.is_empty() {
+        role.into_iter().collect()
+    } else {
+        roles
+    }
+}
+
+fn sqlite_cached(db: &Connection, path: &Path) -> Result<Vec<CachedToken>, StateError> {
+    let cols = ["device_id", "role", "token", "scopes_json", "updated_at_ms"];
+    query_all(
+        db,
+        path,
+        "device_auth_tokens",
+        &cols,
+        "ORDER BY device_id, role",
+        |r| {
+            Ok(CachedToken {
+                device_id: r.get(0)?,
+                role: r.get(1)?,
+                token: device_token(r.get(2)?, "device_auth_tokens"),
+                scopes: strings(r.get(3)?),
+                updated_at_ms: r.get(4)?,
+            })
+        },
+    )
+}
+
+fn sqlite_paired(db: &Connection, path: &Path) -> Result<Vec<PairedDevice>, StateError> {
+    let cols = [
+        "device_id",
+        "display_name",
+        "platform",
+        "client_id",
+        "client_mode",
+        "role",
+        "roles_json",
+        "scopes_json",
+        "approved_via",
+        "created_at_ms",
+        "approved_at_ms",
+        "last_seen_at_ms",
+        "tokens_json",
+    ];
+    query_all(
+        db,
+        path,
+        "device_pairing_paired",
+        &cols,
+        "ORDER BY created_at_ms",
+        |r| {
+            let tokens_json: Option<String> = r.get(12)?;
+            Ok(PairedDevice {
+                device_id: r.get(0)?,
+                display_name: r.get(1)?,
+                platform: r.get(2)?,
+                client_id: r.get(3)?,
+                client_mode: r.get(4)?,
+                roles: roles_or_role(strings(r.get(6)?), r.get(5)?),
+                scopes: strings(r.get(7)?),
+                approved_via: r.get(8)?,
+                created_at_ms: r.get(9)?,
+                approved_at_ms: r.get(10)?,
+                last_seen_at_ms: r.get(11)?,
+                tokens: tokens_json
+                    .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                    .map(|v| issued_tokens(&v))
+                    .unwrap_or_default(),
+            })
+        },
+    )
+}
+
+fn sqlite_pending(db: &Connection, path: &Path) -> Result<Vec<PendingRequest>, StateError> {
+    let cols = [
+        "request_id",
+        "device_id",
+        "client_id",
+        "client_mode",
+        "role",
+        "roles_json",
+        "scopes_json",
+        "is_repair",
+        "silent",
+        "ts",
+    ];
+    query_all(
+        db,
+        path,
+        "device_pairing_pending",
+        &cols,
+        "ORDER BY ts",
+        |r| {
+            Ok(PendingRequest {
+                request_id: r.get(0)?,
+                device_id: r.get(1)?,
+                client_id: r.get(2)?,
+                client_mode: r.get(3)?,
+                roles: roles_or_role(strings(r.get(5)?), r.get(4)?),
+                scopes: strings(r.get(6)?),
+                is_repair: r.get::<_, Option<i64>>(7)?.unwrap_or(0) != 0,
+                silent: r.get::<_, Option<i64>>(8)?.unwrap_or(0) != 0,
+                ts_ms: r.get(9)?,
+            })
+        },
+    )
+}
+
+fn read_json(path: &Path) -> Result<Value, StateError> {
+    let text = std::fs::read_to_string(path).map_err(|e| StateError::Json {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    serde_json::from_str(&text).map_err(|e| StateError::Json {
+        path: path.to_path_buf(),
+        message: format!("not valid JSON ({e})"),
+    })
+}
+
+fn str_field(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn str_list(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `{"<role>": {token, role, scopes, createdAtMs, rotatedAtMs?, revokedAtMs?, lastUsedAtMs?}}`
+fn issued_tokens(v: &Value) -> Vec<IssuedToken> {
+    let Some(map) = v.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .map(|(role, t)| IssuedToken {
+            role: str_field(t, "role").unwrap_or_else(|| role.clone()),
+            scopes: str_list(&t["scopes"]),
+            created_at_ms: t["createdAtMs"].as_i64(),
+            rotated_at_ms: t["rotatedAtMs"].as_i64(),
+            revoked_at_ms: t["revokedAtMs"].as_i64(),
+            last_used_at_ms: t["lastUsedAtMs"].as_i64(),
+            token: str_field(t, "token").map(|v| device_token(v, "paired device tokens")),
+        })
+        .collect()
+}
+
+/// `identity/device-auth.json`: `{version, deviceId, tokens: {<role>: {token, role, scopes, updatedAtMs}}}`
+fn json_cached(v: &Value) -> Vec<CachedToken> {
+    let device_id = str_field(v, "deviceId").unwrap_or_default();
+    let Some(tokens) = v["tokens"].as_object() else {
+        return Vec::new();
+    };
+    tokens
+        .iter()
+        .filter_map(|(role, t)| {
+            Some(CachedToken {
+                device_id: device_id.clone(),
+                role: str_field(t, "role").unwrap_or_else(|| role.clone()),
+                scopes: str_list(&t["scopes"]),
+                updated_at_ms: t["updatedAtMs"].as_i64(),
+                token: device_token(str_field(t, "token")?, "identity/device-auth.json"),
+            })
+        })
+        .collect()
+}
+
+/// `devices/paired.json`: object keyed by device id.
+fn json_paired(v: &Value) -> Vec<PairedDevice> {
+    let Some(map) = v.as_object() else {
+        return Vec::new();
+    };
+    let mut devices: Vec<PairedDevice> = map
+        .iter()
+        .map(|(id, d)| {
+            let roles = roles_or_role(str_list(&d["roles"]), str_field(d, "role"));
+            PairedDevice {
+                device_id: str_field(d, "deviceId").unwrap_or_else(|| id.clone()),
+                display_name: str_field(d, "displayName"),
+                platform: str_field(d, "platform"),
+                client_id: str_field(d, "clientId"),
+                client_mode: str_field(d, "clientMode"),
+                roles,
+                scopes: str_list(&d["scopes"]),
+                approved_via: str_field(d, "approvedVia"),
+                created_at_ms: d["createdAtMs"].as_i64(),
+                approved_at_ms: d["approvedAtMs"].as_i64(),
+                last_seen_at_ms: d["lastSeenAtMs"].as_i64(),
+                tokens: issued_tokens(&d["tokens"]),
+            }
+        })
+        .collect();
+    devices.sort_by_key(|d| d.created_at_ms);
+    devices
+}
+
+/// `devices/pending.json`: object keyed by request id.
+fn json_pending(v: &Value) -> Vec<PendingRequest> {
+    let Some(map) = v.as_object() else {
+        return Vec::new();
+    };
+    let mut pending: Vec<PendingRequest> = map
+        .iter()
+        .map(|(id, p)| {
+            let roles = roles_or_role(str_list(&p["roles"]), str_field(p, "role"));
+            PendingRequest {
+                request_id: str_field(p, "requestId").unwrap_or_else(|| id.clone()),
+                device_id: str_field(p, "deviceId").unwrap_or_default(),
+                client_id: str_field(p, "clientId"),
+                client_mode: str_field(p, "clientMode"),
+                roles,
+                scopes: str_list(&p["scopes"]),
+                is_repair: p["isRepair"].as_bool().unwrap_or(false),
+                silent: p["silent"].as_bool().unwrap_or(false),
+                ts_ms: p["ts"].as_i64(),
+            }
+        })
+        .collect();
+    pending.sort_by_key(|p| p.ts_ms);
+    pending
+}
