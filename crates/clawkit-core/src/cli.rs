@@ -13,10 +13,6 @@ pub const PLANNED_COMMANDS: &[(&str, &str)] = &[
         "find the root cause of a broken gateway, with evidence; --fix repairs it safely",
     ),
     (
-        "probe",
-        "one real handshake with the gateway and its verdict, in milliseconds",
-    ),
-    (
         "gateway",
         "token status|rotate|reset, start|stop|restart|install|status",
     ),
@@ -74,6 +70,38 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Auth failures, closes, pairing events, starts and stops from the gateway log, grouped.
     Logs(LogsArgs),
+    /// One real handshake with the gateway: its verdict, version, boot id and auth, in ms.
+    Probe(ProbeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProbeAs {
+    /// As the `openclaw` CLI (client `cli`): shared secret, no device identity.
+    Cli,
+    /// As this machine's device, with its cached device token and no shared secret.
+    Device,
+    /// As `openclaw gateway probe` (client `openclaw-probe`).
+    Probe,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Gateway URL (default: what the local CLI would use). With --url, config and env
+    /// credentials are not used, as in OpenClaw: pass --token or --password.
+    #[arg(long)]
+    pub url: Option<String>,
+    #[arg(long, conflicts_with = "password")]
+    pub token: Option<String>,
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Connect as whom.
+    #[arg(long = "as", value_enum, default_value_t = ProbeAs::Cli)]
+    pub r#as: ProbeAs,
+    /// Bound for each step of the handshake, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    pub timeout_ms: u64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ pub mod env;
 mod error;
 mod exit;
 pub mod fsx;
+pub mod gateway;
 pub mod logscan;
 pub mod openclaw;
 pub mod secret;

@@ -3,6 +3,7 @@
 mod config;
 mod explain;
 mod logs;
+mod probe;
 
 use crate::cli::{Cli, Command};
 use crate::env::Env;
@@ -17,6 +18,7 @@ pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         Command::Config(cmd) => config::run(&settings, cmd, out),
         Command::Explain(args) => explain::run(&settings, args, out),
         Command::Logs(args) => logs::run(&settings, args, out),
+        Command::Probe(args) => probe::run(&settings, args, out),
     }
 }
 

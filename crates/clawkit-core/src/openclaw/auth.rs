@@ -85,6 +85,10 @@ impl Secret {
     pub fn same_value(&self, other: &Secret) -> bool {
         self.value == other.value
     }
+    /// The value itself, for the protocol client only.
+    pub(crate) fn expose(&self) -> &str {
+        &self.value
+    }
     pub fn len(&self) -> usize {
         self.value.chars().count()
     }

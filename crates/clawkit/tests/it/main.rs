@@ -15,6 +15,7 @@ mod explain;
 mod gateway_life;
 mod harness;
 mod install_model;
+mod probe;
 mod scenarios;
 mod state;
 mod util;

@@ -1,0 +1,13 @@
+//! A native client of the OpenClaw gateway's WebSocket protocol: the `connect.challenge` →
+//! `connect` → `hello-ok` handshake, request/response frames, and one typed [`Verdict`] for
+//! every way a connection can fail. It gets the gateway's own answer in milliseconds, without
+//! starting a Node process.
+
+mod client;
+mod frames;
+mod identity;
+mod verdict;
+
+pub use client::{ClientRole, ConnectOptions, Connection, Credential, Hello, connect};
+pub use identity::{DeviceIdentity, IdentityError};
+pub use verdict::Verdict;
