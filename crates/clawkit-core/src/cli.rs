@@ -13,9 +13,10 @@ pub const PLANNED_COMMANDS: &[(&str, &str)] = &[
         "find the root cause of a broken gateway, with evidence; --fix repairs it safely",
     ),
     (
-        "gateway",
-        "token status|rotate|reset, start|stop|restart|install|status",
+        "gateway start|stop|restart|install|status",
+        "the gateway service, through its supervisor",
     ),
+    ("gateway token reset", "re-pair every device after a leak"),
     (
         "ports",
         "who holds the gateway's ports: the gateway, a zombie, or something else",
@@ -72,6 +73,42 @@ pub enum Command {
     Logs(LogsArgs),
     /// One real handshake with the gateway: its verdict, version, boot id and auth, in ms.
     Probe(ProbeArgs),
+    /// The gateway's shared secret and device tokens.
+    #[command(subcommand)]
+    Gateway(GatewayCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GatewayCommand {
+    /// Shared secrets and device tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Which token is wrong: every shared-secret source on both sides, a live check, and each
+    /// device token (cached, paired, pending).
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Get a fresh device token for this client (default), or rotate another device's.
+    Rotate {
+        /// Another device to rotate on the gateway (default: this client's own device).
+        #[arg(long, value_name = "ID")]
+        device: Option<String>,
+        #[arg(long, default_value = "operator")]
+        role: String,
+        /// The gateway's shared token (default: this client's configured one, or
+        /// OPENCLAW_GATEWAY_TOKEN).
+        #[arg(long, conflicts_with = "password")]
+        token: Option<String>,
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -244,6 +244,30 @@ impl Gateway {
         run_cli(&self.install, self.home.as_path(), &self.env, args)
     }
 
+    /// The same, in a shell without the variables named in `unset` (for example a shell that
+    /// lacks the gateway's `OPENCLAW_GATEWAY_TOKEN`).
+    pub fn openclaw_cli_without<S: AsRef<str>>(
+        &self,
+        unset: &[&str],
+        args: &[S],
+    ) -> Result<CliOutput> {
+        run_cli(
+            &self.install,
+            self.home.as_path(),
+            &self.env_without(unset),
+            args,
+        )
+    }
+
+    /// The gateway host's environment minus `unset`.
+    pub fn env_without(&self, unset: &[&str]) -> Vec<(String, String)> {
+        self.env
+            .iter()
+            .filter(|(k, _)| !unset.contains(&k.as_str()))
+            .cloned()
+            .collect()
+    }
+
     pub fn version(&self) -> &str {
         &self.install.version
     }

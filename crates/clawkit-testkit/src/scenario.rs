@@ -6,11 +6,15 @@
 //! Device-token and pairing scenarios need clawkit's protocol client and are added beside these.
 
 use crate::client::ClientHome;
+use crate::error::HarnessError;
 use crate::error::Result;
 use crate::foreign::ForeignListener;
 use crate::gateway::Gateway;
+use crate::gateway::TokenSource;
 use crate::net::closed_port;
 use crate::secret::distinctive_secret;
+use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, connect};
+use serde_json::json;
 
 /// Which client-side source carries the wrong shared token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,3 +126,106 @@ pub fn expected_foreign_http(version: &str) -> &'static str {
         "gateway rejected websocket upgrade (HTTP 200): not an openclaw gateway"
     }
 }
+
+/// The CLI's own device-token path (2026.9 recipe): the gateway's shared token lives only in
+/// the gateway's environment, the host CLI's shell lacks it, and the CLI's device identity is
+/// paired with its device token cached where that OpenClaw keeps it (`device_auth_tokens`, or
+/// `identity/device-auth.json` up to 2026.7). The real CLI then authenticates with the cached
+/// device token. Returns the CLI's device id.
+pub fn cli_device_token_cached(gateway: &Gateway) -> Result<String> {
+    if !gateway
+        .env()
+        .iter()
+        .any(|(k, _)| k == "OPENCLAW_GATEWAY_TOKEN")
+    {
+        return Err(HarnessError::Setup(format!(
+            "cli_device_token_cached needs a gateway started with {:?}",
+            TokenSource::Env
+        )));
+    }
+    // 2026.7 creates its identity file on first CLI use.
+    let warm = gateway.openclaw_cli(&["gateway", "health"])?;
+    if !warm.success() {
+        return Err(HarnessError::Setup(format!(
+            "the host CLI cannot reach its gateway:\n{warm}"
+        )));
+    }
+    let identity = DeviceIdentity::load_local(gateway.state_dir())
+        .map_err(|e| HarnessError::Setup(e.to_string()))?;
+    let token = block_on(async {
+        let mut opts = ConnectOptions::new(gateway.url());
+        opts.credential = Credential::Token(gateway.token().to_string());
+        opts.device = Some((identity.clone(), None));
+        let conn = connect(&opts)
+            .await
+            .map_err(|v| HarnessError::Setup(format!("pairing the CLI identity failed: {v:?}")))?;
+        let token = conn.hello.device_token.clone();
+        conn.close().await;
+        token.ok_or_else(|| HarnessError::Setup("the gateway issued no device token".into()))
+    })?;
+    write_cli_cache(gateway, identity.device_id(), &token)?;
+    Ok(identity.device_id().to_string())
+}
+
+/// Rotates (or revokes) a device's operator token on the gateway, with the shared token, as
+/// `openclaw devices rotate|revoke` does.
+pub fn gateway_device_token(gateway: &Gateway, device_id: &str, revoke: bool) -> Result<()> {
+    block_on(async {
+        let mut opts = ConnectOptions::new(gateway.url());
+        opts.credential = Credential::Token(gateway.token().to_string());
+        let mut conn = connect(&opts)
+            .await
+            .map_err(|v| HarnessError::Setup(format!("admin connection failed: {v:?}")))?;
+        let method = if revoke {
+            "device.token.revoke"
+        } else {
+            "device.token.rotate"
+        };
+        conn.request(method, json!({"deviceId": device_id, "role": "operator"}))
+            .await
+            .map_err(|e| HarnessError::Setup(e.to_string()))?;
+        conn.close().await;
+        Ok(())
+    })
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| HarnessError::Setup(e.to_string()))?
+        .block_on(f)
+}
+
+fn write_cli_cache(gateway: &Gateway, device_id: &str, token: &str) -> Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let legacy = gateway.state_dir().join("identity").join("device.json");
+    if legacy.is_file() {
+        let path = gateway
+            .state_dir()
+            .join("identity")
+            .join("device-auth.json");
+        let doc = json!({"version": 1, "deviceId": device_id, "tokens": {"operator": {
+            "token": token, "role": "operator", "scopes": ["operator.admin"], "updatedAtMs": now}}});
+        return std::fs::write(&path, doc.to_string()).map_err(|e| HarnessError::io(&path, e));
+    }
+    let db_path = gateway.state_dir().join("state").join("openclaw.sqlite");
+    let db = rusqlite::Connection::open(&db_path)
+        .map_err(|e| HarnessError::Setup(format!("{}: {e}", db_path.display())))?;
+    db.busy_timeout(std::time::Duration::from_secs(5))
+        .and_then(|_| {
+            db.execute(
+                "INSERT OR REPLACE INTO device_auth_tokens (device_id, role, token, scopes_json, updated_at_ms) VALUES (?1, 'operator', ?2, '[\"operator.admin\"]', ?3)",
+                rusqlite::params![device_id, token, now],
+            )
+        })
+        .map(|_| ())
+        .map_err(|e| HarnessError::Setup(format!("{}: {e}", db_path.display())))
+}
+
+/// What the real CLI prints when its cached device token is stale.
+pub const DEVICE_TOKEN_MISMATCH: &str =
+    "unauthorized: device token mismatch (rotate/reissue device token)";

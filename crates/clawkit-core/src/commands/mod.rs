@@ -2,6 +2,7 @@
 
 mod config;
 mod explain;
+mod gateway_token;
 mod logs;
 mod probe;
 
@@ -19,6 +20,9 @@ pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         Command::Explain(args) => explain::run(&settings, args, out),
         Command::Logs(args) => logs::run(&settings, args, out),
         Command::Probe(args) => probe::run(&settings, args, out),
+        Command::Gateway(crate::cli::GatewayCommand::Token(cmd)) => {
+            gateway_token::run(&settings, cmd, out)
+        }
     }
 }
 

@@ -573,3 +573,97 @@ fn json_pending(v: &Value) -> Vec<PendingRequest> {
     pending.sort_by_key(|p| p.ts_ms);
     pending
 }
+
+/// Stores a device token in this client's cache (where this OpenClaw reads it), after backing
+/// up what was there under `backup_root`. SQLite: a consistent `VACUUM INTO` copy, then one
+/// short `BEGIN IMMEDIATE` write; JSON: backup plus an atomic, mode-keeping replace.
+/// Returns the backup's path.
+pub fn store_cached_token(
+    state_dir: &Path,
+    device_id: &str,
+    role: &str,
+    token: &str,
+    scopes: &[String],
+    backup_root: &Path,
+) -> Result<PathBuf, StateError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let json_identity = state_dir.join("identity").join("device.json");
+    if json_identity.is_file() {
+        let path = state_dir.join("identity").join("device-auth.json");
+        let json_err = |message: String| StateError::Json {
+            path: path.clone(),
+            message,
+        };
+        let (mut doc, snapshot) = if path.is_file() {
+            let snap = crate::fsx::Snapshot::read(&path).map_err(|e| json_err(e.to_string()))?;
+            let doc: Value = serde_json::from_str(&snap.text)
+                .map_err(|e| json_err(format!("not valid JSON ({e})")))?;
+            (doc, Some(snap))
+        } else {
+            (
+                serde_json::json!({"version": 1, "deviceId": device_id, "tokens": {}}),
+                None,
+            )
+        };
+        doc["deviceId"] = Value::String(device_id.to_string());
+        doc["tokens"][role] =
+            serde_json::json!({"token": token, "role": role, "scopes": scopes, "updatedAtMs": now});
+        let text = serde_json::to_string(&doc).map_err(|e| json_err(e.to_string()))?;
+        return match snapshot {
+            Some(snap) => {
+                let backup =
+                    crate::fsx::backup(&snap, backup_root).map_err(|e| json_err(e.to_string()))?;
+                crate::fsx::replace(&snap, &text).map_err(|e| json_err(e.to_string()))?;
+                Ok(backup)
+            }
+            None => {
+                use std::os::unix::fs::OpenOptionsExt;
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .map_err(|e| json_err(e.to_string()))?;
+                std::io::Write::write_all(&mut f, text.as_bytes())
+                    .map_err(|e| json_err(e.to_string()))?;
+                f.sync_all().map_err(|e| json_err(e.to_string()))?;
+                Ok(path)
+            }
+        };
+    }
+    let db_path = state_dir.join("state").join("openclaw.sqlite");
+    let err = sqlite_err(&db_path);
+    std::fs::create_dir_all(backup_root).map_err(|e| StateError::Sqlite {
+        path: backup_root.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let backup = backup_root.join(format!(
+        "openclaw.sqlite.{}-{}.bak",
+        now,
+        std::process::id()
+    ));
+    {
+        let ro = open_read_only(&db_path)?;
+        ro.execute("VACUUM INTO ?1", [backup.display().to_string()])
+            .map_err(&err)?;
+    }
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&backup, std::fs::Permissions::from_mode(0o600));
+    }
+    let mut db = Connection::open(&db_path).map_err(&err)?;
+    db.busy_timeout(Duration::from_secs(5)).map_err(&err)?;
+    let tx = db
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(&err)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO device_auth_tokens (device_id, role, token, scopes_json, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![device_id, role, token, serde_json::to_string(scopes).unwrap_or_else(|_| "[]".into()), now],
+    )
+    .map_err(&err)?;
+    tx.commit().map_err(&err)?;
+    Ok(backup)
+}

@@ -45,13 +45,19 @@ fn no_arguments_prints_usage_and_exits_2() {
 
 #[test]
 fn planned_commands_are_refused_not_faked() {
-    for family in clawkit_core::PLANNED_COMMANDS.iter().map(|(name, _)| *name) {
-        clawkit()
-            .arg(family)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(format!(
-                "unrecognized subcommand '{family}'"
-            )));
+    for planned in clawkit_core::PLANNED_COMMANDS.iter().map(|(name, _)| *name) {
+        // "gateway start|stop|..." -> try `clawkit gateway start`, and so on.
+        let words: Vec<&str> = planned.split(' ').collect();
+        for last in words.last().unwrap().split('|') {
+            let mut args: Vec<&str> = words[..words.len() - 1].to_vec();
+            args.push(last);
+            clawkit()
+                .args(&args)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(format!(
+                    "unrecognized subcommand '{last}'"
+                )));
+        }
     }
 }

@@ -63,3 +63,29 @@ per_version!(foreign_listener_is_not_a_gateway, |version| {
         "expected `{expected}`\n{out}"
     );
 });
+
+// The CLI's own device token: cached, working, then stale after a rotation on the gateway —
+// the real CLI prints the exact error users report.
+per_version!(
+    cli_cached_device_token_goes_stale_after_rotation,
+    |version| {
+        use clawkit_testkit::{Gateway, GatewayOptions, TokenSource};
+        let gw =
+            Gateway::start(GatewayOptions::new(version).token_source(TokenSource::Env)).unwrap();
+        let device = scenario::cli_device_token_cached(&gw).unwrap();
+        let without = ["OPENCLAW_GATEWAY_TOKEN"];
+        let ok = gw
+            .openclaw_cli_without(&without, &["gateway", "health"])
+            .unwrap();
+        assert!(ok.success(), "the cached device token should work:\n{ok}");
+        scenario::gateway_device_token(&gw, &device, false).unwrap();
+        let stale = gw
+            .openclaw_cli_without(&without, &["gateway", "health"])
+            .unwrap();
+        assert_eq!(stale.code, Some(1), "{stale}");
+        assert!(
+            stale.text().contains(scenario::DEVICE_TOKEN_MISMATCH),
+            "{stale}"
+        );
+    }
+);

@@ -1,0 +1,522 @@
+//! `clawkit gateway token status|rotate`: the commands OpenClaw's guides name but OpenClaw
+//! does not have.
+
+use super::say;
+use crate::cli::TokenCommand;
+use crate::error::{Error, Result};
+use crate::exit::ExitStatus;
+use crate::fsx::backup_root;
+use crate::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
+use crate::logscan::format_time_ms;
+use crate::openclaw::auth::{
+    AuthMode, Credentials, Secret, client_credentials, client_mode, gateway_credentials,
+};
+use crate::openclaw::config::LoadedConfig;
+use crate::openclaw::state::{DeviceState, store_cached_token};
+use crate::secret::fingerprint;
+use crate::settings::Settings;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::time::Duration;
+
+pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Result<ExitStatus> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    match cmd {
+        TokenCommand::Status { json } => runtime.block_on(status(settings, *json, out)),
+        TokenCommand::Rotate {
+            device,
+            role,
+            token,
+            password,
+            json,
+        } => runtime.block_on(rotate(
+            settings,
+            device.as_deref(),
+            role,
+            token,
+            password,
+            *json,
+            out,
+        )),
+    }
+}
+
+fn local_url(settings: &Settings, config: &LoadedConfig) -> String {
+    format!(
+        "ws://127.0.0.1:{}",
+        settings.paths.port(config, &settings.env).value
+    )
+}
+
+fn when(ms: Option<i64>) -> String {
+    ms.map_or_else(|| "-".into(), |m| format!("{} UTC", format_time_ms(m)))
+}
+
+fn secret_rows(c: &Credentials, mode: &AuthMode) -> Vec<Value> {
+    let effective = c.effective(mode);
+    c.tokens
+        .iter()
+        .chain(c.passwords.iter())
+        .map(|s| {
+            json!({
+                "kind": format!("{:?}", s.kind).to_lowercase(),
+                "fingerprint": s.fingerprint(),
+                "source": s.origin.to_string(),
+                "inEffect": effective.is_some_and(|e| std::ptr::eq(e, s)),
+            })
+        })
+        .collect()
+}
+
+fn credential_of(secret: Option<&Secret>, mode: &AuthMode) -> Credential {
+    match (secret, mode) {
+        (Some(s), AuthMode::Password) => Credential::Password(s.expose().to_string()),
+        (Some(s), _) => Credential::Token(s.expose().to_string()),
+        (None, _) => Credential::None,
+    }
+}
+
+async fn status(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
+    let config = settings.load_config()?;
+    let url = local_url(settings, &config);
+    let mode = client_mode(&config, &settings.env);
+    let client = client_credentials(&config, &settings.env, &mode, &[]);
+    let gateway = gateway_credentials(&config, &settings.env, "this shell", &[]);
+    let auth_mode = gateway.mode.clone();
+    let sent = client.effective(&auth_mode);
+    let checked = gateway.effective(&auth_mode);
+    let agree_locally = match (sent, checked) {
+        (Some(a), Some(b)) => Some(a.same_value(b)),
+        _ => None,
+    };
+
+    // The gateway's verdict on the shared secret this client sends (if it sends one; without
+    // one the CLI uses its cached device token, checked below).
+    let live = match sent {
+        Some(secret) => {
+            let mut opts = ConnectOptions::new(url.clone());
+            opts.timeout = Duration::from_secs(3);
+            opts.credential = credential_of(Some(secret), &auth_mode);
+            Some(match connect(&opts).await {
+                Ok(c) => {
+                    let hello = c.hello.clone();
+                    c.close().await;
+                    Ok(hello)
+                }
+                Err(v) => Err(v),
+            })
+        }
+        None => None,
+    };
+    let live_verdict = match &live {
+        Some(Err(v)) => Some(v.clone()),
+        Some(Ok(_)) => Some(Verdict::Ok),
+        None => None,
+    };
+
+    let state_dir = &settings.paths.state_dir.value;
+    let state = DeviceState::read(state_dir).ok();
+    let identity = DeviceIdentity::load_local(state_dir).ok();
+    let mut cached_rows = Vec::new();
+    let mut problems = live_verdict.as_ref().is_some_and(|v| !v.is_ok());
+    if let Some(state) = &state {
+        let stale = state.stale_cached_tokens();
+        for cached in &state.cached_tokens {
+            let reason = stale
+                .iter()
+                .find(|(c, _)| std::ptr::eq(*c, cached))
+                .map(|(_, why)| *why);
+            // The gateway's own verdict on this cached token, when this is our identity.
+            let device_verdict = match &identity {
+                Some(id) if id.device_id() == cached.device_id => {
+                    let mut d = ConnectOptions::new(url.clone());
+                    d.timeout = Duration::from_secs(3);
+                    d.scopes = cached.scopes.clone();
+                    d.device = Some((id.clone(), Some(cached.token.expose().to_string())));
+                    Some(match connect(&d).await {
+                        Ok(c) => {
+                            c.close().await;
+                            Verdict::Ok
+                        }
+                        Err(v) => v,
+                    })
+                }
+                _ => None,
+            };
+            let bad = reason.is_some()
+                || device_verdict
+                    .as_ref()
+                    .is_some_and(|v| matches!(v, Verdict::DeviceTokenMismatch { .. }));
+            problems |= bad;
+            cached_rows.push(json!({
+                "deviceId": cached.device_id,
+                "role": cached.role,
+                "fingerprint": cached.token.fingerprint(),
+                "cachedAt": cached.updated_at_ms,
+                "stale": bad,
+                "reason": reason,
+                "gatewayVerdict": device_verdict.as_ref().map(Verdict::name),
+            }));
+        }
+    }
+    // What the CLI will actually authenticate with.
+    let own_cached = identity.as_ref().and_then(|id| {
+        cached_rows
+            .iter()
+            .find(|c| c["deviceId"] == id.device_id() && c["role"] == "operator")
+    });
+    let client_auth = match (sent, own_cached) {
+        (Some(_), _) => "shared-secret",
+        (None, Some(c)) if c["stale"] == false => "device-token",
+        (None, Some(_)) => "stale-device-token",
+        (None, None) => "none",
+    };
+    problems |= client_auth == "none";
+    let paired: Vec<Value> = state
+        .iter()
+        .flat_map(|s| s.paired.iter())
+        .map(|d| {
+            json!({
+                "deviceId": d.device_id, "client": format!("{}/{}", d.client_id.as_deref().unwrap_or("?"), d.client_mode.as_deref().unwrap_or("?")),
+                "roles": d.roles, "approvedVia": d.approved_via, "lastSeenAt": d.last_seen_at_ms,
+                "tokens": d.tokens.iter().map(|t| json!({"role": t.role, "scopes": t.scopes, "createdAt": t.created_at_ms, "rotatedAt": t.rotated_at_ms, "revokedAt": t.revoked_at_ms, "lastUsedAt": t.last_used_at_ms})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let pending: Vec<Value> = state
+        .iter()
+        .flat_map(|s| s.pending.iter())
+        .map(|p| json!({"requestId": p.request_id, "deviceId": p.device_id, "roles": p.roles, "scopes": p.scopes, "repair": p.is_repair, "at": p.ts_ms}))
+        .collect();
+    problems |= !pending.is_empty();
+
+    if as_json {
+        let doc = json!({
+            "schemaVersion": 1,
+            "url": url,
+            "authMode": format!("{auth_mode:?}").to_lowercase(),
+            "gateway": secret_rows(&gateway, &auth_mode),
+            "client": {"side": client.side, "secrets": secret_rows(&client, &auth_mode)},
+            "agreeInConfig": agree_locally,
+            "live": live_verdict,
+            "localDevice": identity.as_ref().map(|i| i.device_id().to_string()),
+            "clientAuth": client_auth,
+            "cachedTokens": cached_rows,
+            "paired": paired,
+            "pending": pending,
+        });
+        say!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+    } else {
+        say!(out, "Shared secret ({:?} mode), gateway {url}", auth_mode);
+        let print_side = |out: &mut dyn Write, label: &str, c: &Credentials| {
+            let rows = secret_rows(c, &auth_mode);
+            if rows.is_empty() {
+                say!(out, "  {label:<10} (none)");
+            }
+            for (i, r) in rows.iter().enumerate() {
+                say!(
+                    out,
+                    "  {:<10} {}  {}{}",
+                    if i == 0 { label } else { "" },
+                    r["fingerprint"].as_str().unwrap_or(""),
+                    r["source"].as_str().unwrap_or(""),
+                    if r["inEffect"] == true {
+                        "   <- in effect"
+                    } else {
+                        "   (not used: a source above wins)"
+                    }
+                );
+            }
+        };
+        print_side(out, "gateway", &gateway);
+        print_side(out, client.side.as_str(), &client);
+        match agree_locally {
+            Some(true) => say!(
+                out,
+                "  config     the CLI sends the token this config gives the gateway"
+            ),
+            Some(false) => say!(
+                out,
+                "  config     MISMATCH: the CLI sends a different secret than this config gives the gateway"
+            ),
+            None => {}
+        }
+        match &live {
+            Some(Ok(h)) => say!(
+                out,
+                "  live       accepted by the gateway (OpenClaw {}, {} ms)",
+                h.server_version.as_deref().unwrap_or("?"),
+                h.latency_ms
+            ),
+            Some(Err(v)) => say!(
+                out,
+                "  live       {}{}",
+                v.name(),
+                v.message().map(|m| format!(": {m}")).unwrap_or_default()
+            ),
+            None => say!(
+                out,
+                "  live       no shared secret here: the CLI connects with its cached device token (below)"
+            ),
+        }
+        say!(out, "Devices");
+        match &identity {
+            Some(id) => say!(out, "  this client  device {}", id.device_id()),
+            None => say!(out, "  this client  no device identity yet"),
+        }
+        for c in &cached_rows {
+            say!(
+                out,
+                "  cached       {} token {} for {} (cached {}){}{}",
+                c["role"].as_str().unwrap_or(""),
+                c["fingerprint"].as_str().unwrap_or(""),
+                short(c["deviceId"].as_str().unwrap_or("")),
+                when(c["cachedAt"].as_i64()),
+                c["reason"]
+                    .as_str()
+                    .map(|r| format!("  STALE: {r}"))
+                    .unwrap_or_default(),
+                c["gatewayVerdict"]
+                    .as_str()
+                    .map(|v| format!("  [gateway: {v}]"))
+                    .unwrap_or_default(),
+            );
+        }
+        for d in &paired {
+            say!(
+                out,
+                "  paired       {} {} roles {} (approved {})",
+                short(d["deviceId"].as_str().unwrap_or("")),
+                d["client"].as_str().unwrap_or(""),
+                d["roles"],
+                d["approvedVia"].as_str().unwrap_or("?")
+            );
+            for t in d["tokens"].as_array().into_iter().flatten() {
+                say!(
+                    out,
+                    "               {} token: created {}, rotated {}, revoked {}, last used {}",
+                    t["role"].as_str().unwrap_or(""),
+                    when(t["createdAt"].as_i64()),
+                    when(t["rotatedAt"].as_i64()),
+                    when(t["revokedAt"].as_i64()),
+                    when(t["lastUsedAt"].as_i64())
+                );
+            }
+        }
+        for p in &pending {
+            say!(
+                out,
+                "  pending      {} for {}{}  -> openclaw devices approve {}",
+                p["requestId"].as_str().unwrap_or(""),
+                short(p["deviceId"].as_str().unwrap_or("")),
+                if p["repair"] == true {
+                    " (REPAIR: the device's key changed)"
+                } else {
+                    ""
+                },
+                p["requestId"].as_str().unwrap_or("")
+            );
+        }
+        if client_auth == "none" {
+            say!(
+                out,
+                "PROBLEM: this client has no shared secret and no cached device token: the CLI cannot authenticate (OpenClaw 2026.7 drops a token the gateway refused)"
+            );
+        }
+        if client_auth == "none" || cached_rows.iter().any(|c| c["stale"] == true) {
+            say!(
+                out,
+                "next: clawkit gateway token rotate   # fetch a fresh token for this client and verify it"
+            );
+        }
+    }
+    Ok(if problems {
+        ExitStatus::Problems
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn short(id: &str) -> String {
+    if id.len() > 16 {
+        format!("{}…", &id[..12])
+    } else {
+        id.to_string()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn rotate(
+    settings: &Settings,
+    device: Option<&str>,
+    role: &str,
+    token: &Option<String>,
+    password: &Option<String>,
+    as_json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let config = settings.load_config()?;
+    let url = local_url(settings, &config);
+    let state_dir = settings.paths.state_dir.value.clone();
+    let shared = match (token, password) {
+        (Some(t), _) => Credential::Token(t.clone()),
+        (_, Some(p)) => Credential::Password(p.clone()),
+        _ => {
+            let mode = client_mode(&config, &settings.env);
+            let client = client_credentials(&config, &settings.env, &mode, &[]);
+            let gateway = gateway_credentials(&config, &settings.env, "this shell", &[]);
+            let auth_mode = gateway.mode.clone();
+            credential_of(
+                client
+                    .effective(&auth_mode)
+                    .or(gateway.effective(&auth_mode)),
+                &auth_mode,
+            )
+        }
+    };
+    if matches!(shared, Credential::None) {
+        return Err(Error::Usage(
+            "reissuing a device token needs the gateway's shared secret, and this client has none configured: pass --token (or set OPENCLAW_GATEWAY_TOKEN for this command)".into(),
+        ));
+    }
+    let identity = DeviceIdentity::load_local(&state_dir).ok();
+    let local = match (device, &identity) {
+        (None, Some(id)) => Some(id.clone()),
+        (Some(d), Some(id)) if d == id.device_id() => Some(id.clone()),
+        (None, None) => {
+            return Err(Error::Usage(format!(
+                "this client has no device identity under {} yet; nothing to rotate",
+                state_dir.display()
+            )));
+        }
+        _ => None,
+    };
+    let fail = |v: Verdict| {
+        Error::Usage(format!(
+            "the gateway at {url} refused: {}{}",
+            v.name(),
+            v.message().map(|m| format!(" ({m})")).unwrap_or_default()
+        ))
+    };
+
+    if let Some(identity) = local {
+        // Reconnect as this device with the shared secret: the gateway answers with the
+        // device's current valid token (issuing one if needed).
+        let scopes = vec!["operator.admin".to_string()];
+        let mut opts = ConnectOptions::new(url.clone());
+        opts.credential = shared;
+        opts.role = role.to_string();
+        opts.scopes = scopes.clone();
+        opts.device = Some((identity.clone(), None));
+        let conn = connect(&opts).await.map_err(fail)?;
+        let fresh = conn.hello.device_token.clone().ok_or_else(|| {
+            Error::Usage("the gateway accepted the connection but issued no device token".into())
+        })?;
+        conn.close().await;
+        let old = DeviceState::read(&state_dir).ok().and_then(|s| {
+            s.cached_tokens
+                .iter()
+                .find(|c| c.device_id == identity.device_id() && c.role == role)
+                .map(|c| c.token.fingerprint())
+        });
+        let backup = store_cached_token(
+            &state_dir,
+            identity.device_id(),
+            role,
+            &fresh,
+            &scopes,
+            &backup_root(&state_dir),
+        )
+        .map_err(|e| Error::Usage(e.to_string()))?;
+        // Verify: the device alone, with the stored token.
+        let mut verify = ConnectOptions::new(url.clone());
+        verify.role = role.to_string();
+        verify.scopes = scopes;
+        verify.device = Some((identity.clone(), Some(fresh.clone())));
+        let verdict = match connect(&verify).await {
+            Ok(c) => {
+                c.close().await;
+                Verdict::Ok
+            }
+            Err(v) => v,
+        };
+        if as_json {
+            say!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "schemaVersion": 1, "deviceId": identity.device_id(), "role": role,
+                    "old": old, "new": fingerprint(&fresh), "backup": backup, "verified": verdict,
+                }))
+                .unwrap_or_default()
+            );
+        } else {
+            say!(
+                out,
+                "device {} ({role}): cached token {} -> {}",
+                identity.device_id(),
+                old.as_deref().unwrap_or("(none)"),
+                fingerprint(&fresh)
+            );
+            say!(out, "backup: {}", backup.display());
+            say!(
+                out,
+                "verified: {}",
+                if verdict.is_ok() {
+                    "the gateway accepts the new token".to_string()
+                } else {
+                    format!("the gateway still refuses it: {}", verdict.name())
+                }
+            );
+        }
+        return Ok(if verdict.is_ok() {
+            ExitStatus::Fixed
+        } else {
+            ExitStatus::Problems
+        });
+    }
+
+    // Another device: rotate on the gateway and say what that device must do.
+    let device = device.expect("a device id was given");
+    let mut opts = ConnectOptions::new(url.clone());
+    opts.credential = shared;
+    let mut conn = connect(&opts).await.map_err(fail)?;
+    let result = conn
+        .request(
+            "device.token.rotate",
+            json!({"deviceId": device, "role": role}),
+        )
+        .await
+        .map_err(|e| Error::Usage(format!("the gateway refused the rotation: {e}")))?;
+    conn.close().await;
+    let port = settings.paths.port(&config, &settings.env).value;
+    if as_json {
+        say!(out, "{}", serde_json::to_string_pretty(&json!({"schemaVersion": 1, "deviceId": device, "role": role, "rotatedAtMs": result["rotatedAtMs"], "tokenDelivery": result["tokenDelivery"]})).unwrap_or_default());
+    } else {
+        say!(
+            out,
+            "device {device} ({role}): token rotated on the gateway at {}",
+            when(result["rotatedAtMs"].as_i64())
+        );
+        say!(
+            out,
+            "that device's old token is now refused; it gets the new one on its next connection with the shared token:"
+        );
+        say!(
+            out,
+            "  - the openclaw CLI on that machine: configure the gateway token (openclaw config set gateway.remote.token ...), or run `clawkit gateway token rotate` there"
+        );
+        say!(
+            out,
+            "  - the Control UI: open http://127.0.0.1:{port}/ in a private window and paste the gateway token in its settings"
+        );
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,158 @@
+//! `clawkit gateway token status|rotate` on the failure users hit most: the CLI's cached
+//! device token went stale after a rotation on the gateway.
+
+use crate::util::{assert_no_secrets, clawkit_with_env, per_version, run};
+use clawkit_testkit::scenario;
+use clawkit_testkit::{Gateway, GatewayOptions, TokenSource};
+
+/// Every device-token value cached or issued in this state dir, read raw (test-only).
+fn device_tokens(state_dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let db = state_dir.join("state/openclaw.sqlite");
+    if let Ok(conn) =
+        rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        && let Ok(mut stmt) = conn.prepare("SELECT token FROM device_auth_tokens")
+    {
+        out.extend(
+            stmt.query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .flatten(),
+        );
+    }
+    for file in ["identity/device-auth.json", "devices/paired.json"] {
+        if let Ok(text) = std::fs::read_to_string(state_dir.join(file)) {
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("\"token\":\"") {
+                rest = &rest[i + 9..];
+                out.push(rest.split('"').next().unwrap().to_string());
+            }
+        }
+    }
+    out
+}
+
+per_version!(rotate_fixes_the_clis_stale_device_token, |version| {
+    let gw = Gateway::start(GatewayOptions::new(version).token_source(TokenSource::Env)).unwrap();
+    let device = scenario::cli_device_token_cached(&gw).unwrap();
+    scenario::gateway_device_token(&gw, &device, false).unwrap();
+    let no_secret = ["OPENCLAW_GATEWAY_TOKEN"];
+    let broken = gw
+        .openclaw_cli_without(&no_secret, &["gateway", "health"])
+        .unwrap();
+    assert!(
+        broken.text().contains(scenario::DEVICE_TOKEN_MISMATCH),
+        "{broken}"
+    );
+    let stale_tokens = device_tokens(gw.state_dir());
+
+    // status, in the CLI's own shell (no shared secret): names the stale cached token.
+    let status = run(clawkit_with_env(&gw.env_without(&no_secret))
+        .args(["gateway", "token", "status", "--json"]));
+    assert_eq!(status.code, Some(1), "{status}");
+    let doc = status.json();
+    let human =
+        run(clawkit_with_env(&gw.env_without(&no_secret)).args(["gateway", "token", "status"]));
+    if version.starts_with("2026.7.") {
+        // 2026.7's CLI drops the token the gateway refused: now it has no credential at all.
+        assert_eq!(doc["cachedTokens"], serde_json::json!([]), "{doc:#}");
+        assert_eq!(doc["clientAuth"], "none", "{doc:#}");
+        assert!(human.stdout.contains("cannot authenticate"), "{human}");
+    } else {
+        let cached = &doc["cachedTokens"][0];
+        assert_eq!(cached["deviceId"], device.as_str(), "{doc:#}");
+        assert_eq!(cached["stale"], true, "{doc:#}");
+        assert_eq!(cached["gatewayVerdict"], "device token mismatch", "{doc:#}");
+        assert!(
+            cached["reason"].as_str().unwrap().contains("rotat"),
+            "{doc:#}"
+        );
+        assert_eq!(doc["clientAuth"], "stale-device-token", "{doc:#}");
+        assert!(human.stdout.contains("STALE"), "{human}");
+    }
+    assert!(
+        human.stdout.contains("clawkit gateway token rotate"),
+        "{human}"
+    );
+
+    // rotate, where the shared token is at hand: fresh token cached and verified.
+    let rotate = run(clawkit_with_env(gw.env()).args(["gateway", "token", "rotate"]));
+    assert_eq!(rotate.code, Some(3), "{rotate}");
+    assert!(
+        rotate
+            .stdout
+            .contains("verified: the gateway accepts the new token"),
+        "{rotate}"
+    );
+    let backup = rotate
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("backup: "))
+        .unwrap();
+    assert!(std::path::Path::new(backup).exists(), "{rotate}");
+
+    // The real CLI, still without a shared secret, works again.
+    let fixed = gw
+        .openclaw_cli_without(&no_secret, &["gateway", "health"])
+        .unwrap();
+    assert!(fixed.success(), "{fixed}");
+    let after = run(clawkit_with_env(&gw.env_without(&no_secret))
+        .args(["gateway", "token", "status", "--json"]));
+    assert_eq!(after.json()["cachedTokens"][0]["stale"], false, "{after}");
+    assert_eq!(after.json()["clientAuth"], "device-token", "{after}");
+
+    let mut secrets = stale_tokens;
+    secrets.extend(device_tokens(gw.state_dir()));
+    secrets.push(gw.token().to_string());
+    let all = format!(
+        "{}{}{}{}",
+        status.text(),
+        human.text(),
+        rotate.text(),
+        after.text()
+    );
+    assert_no_secrets(
+        &all,
+        &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+});
+
+#[test]
+fn status_on_a_healthy_gateway_host_finds_nothing_wrong() {
+    let gw = clawkit_testkit::shared_gateway(clawkit_testkit::V2026_9).unwrap();
+    let out = run(clawkit_with_env(gw.env()).args(["gateway", "token", "status", "--json"]));
+    let doc = out.json();
+    assert_eq!(doc["live"]["verdict"], "ok", "{doc:#}");
+    assert_eq!(doc["agreeInConfig"], true, "{doc:#}");
+    assert_no_secrets(&out.text(), &[gw.token()]);
+}
+
+#[test]
+fn rotating_another_device_withholds_its_token_and_says_what_to_do() {
+    let gw = clawkit_testkit::shared_gateway(clawkit_testkit::V2026_9).unwrap();
+    // A second device, paired silently on loopback.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let other = clawkit_core::gateway::DeviceIdentity::generate();
+    rt.block_on(async {
+        let mut o = clawkit_core::gateway::ConnectOptions::new(gw.url());
+        o.credential = clawkit_core::gateway::Credential::Token(gw.token().to_string());
+        o.device = Some((other.clone(), None));
+        clawkit_core::gateway::connect(&o)
+            .await
+            .unwrap()
+            .close()
+            .await;
+    });
+    let out = run(clawkit_with_env(gw.env()).args([
+        "gateway",
+        "token",
+        "rotate",
+        "--device",
+        other.device_id(),
+    ]));
+    assert_eq!(out.code, Some(0), "{out}");
+    assert!(out.stdout.contains("private window"), "{out}");
+    assert_no_secrets(&out.text(), &[gw.token()]);
+}
