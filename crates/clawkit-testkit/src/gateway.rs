@@ -79,7 +79,8 @@ impl GatewayOptions {
         self
     }
 
-    /// Deep-merged into the generated config (objects merge, everything else replaces).
+    /// Deep-merged into the generated config (objects merge, `null` removes a key, everything
+    /// else replaces).
     pub fn config_patch(mut self, patch: Value) -> Self {
         merge(&mut self.config_patch, patch);
         self
@@ -388,11 +389,16 @@ pub(crate) fn base_env(
     env
 }
 
+/// Deep merge; a `null` in the patch removes that key.
 fn merge(base: &mut Value, patch: Value) {
     match (base, patch) {
         (Value::Object(base), Value::Object(patch)) => {
             for (key, value) in patch {
-                merge(base.entry(key).or_insert(Value::Null), value);
+                if value.is_null() {
+                    base.remove(&key);
+                } else {
+                    merge(base.entry(key).or_insert(Value::Null), value);
+                }
             }
         }
         (base, patch) => *base = patch,

@@ -65,6 +65,8 @@ pub struct ConnectOptions {
     pub origin: Option<String>,
     /// Bound for each step (connect, challenge, hello).
     pub timeout: Duration,
+    /// Protocol versions offered (`minProtocol`, `maxProtocol`); default 4-4 (3-4 as a probe).
+    pub protocols: Option<(u64, u64)>,
 }
 
 impl ConnectOptions {
@@ -78,6 +80,7 @@ impl ConnectOptions {
             scopes: vec!["operator.admin".into()],
             origin: None,
             timeout: Duration::from_secs(5),
+            protocols: None,
         }
     }
 }
@@ -233,9 +236,15 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, Verdict> {
         }
         Credential::None => {}
     }
+    let default_min = if opts.client == ClientRole::Probe {
+        3
+    } else {
+        PROTOCOL
+    };
+    let (min_protocol, max_protocol) = opts.protocols.unwrap_or((default_min, PROTOCOL));
     let mut params = json!({
-        "minProtocol": if opts.client == ClientRole::Probe { 3 } else { PROTOCOL },
-        "maxProtocol": PROTOCOL,
+        "minProtocol": min_protocol,
+        "maxProtocol": max_protocol,
         "client": {"id": client_id, "version": concat!("clawkit-", env!("CARGO_PKG_VERSION")), "platform": std::env::consts::OS, "mode": mode},
         "role": opts.role,
         "scopes": opts.scopes,

@@ -45,6 +45,24 @@ per_version!(rotate_fixes_the_clis_stale_device_token, |version| {
     );
     let stale_tokens = device_tokens(gw.state_dir());
 
+    // The gateway logged it: `clawkit logs` names the reason, the CLI client and its device.
+    let logs = run(clawkit_with_env(gw.env())
+        .args(["logs", "--json", "--file"])
+        .arg(gw.log_file()));
+    let groups = logs.json()["report"]["groups"].clone();
+    assert!(
+        groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["kind"] == "auth-failure"
+                && g["reason"] == "device_token_mismatch"
+                && g["client"] == "cli/cli"
+                && g["device"] == true
+                && g["gateway_port"] == gw.port()),
+        "{logs}"
+    );
+
     // status, in the CLI's own shell (no shared secret): names the stale cached token.
     let status = run(clawkit_with_env(&gw.env_without(&no_secret))
         .args(["gateway", "token", "status", "--json"]));

@@ -262,3 +262,116 @@ per_version!(
         });
     }
 );
+
+per_version!(protocol_mismatch_verdict, |version| {
+    let gw = shared_gateway(version).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut opts = ConnectOptions::new(gw.url());
+        opts.credential = Credential::Token(gw.token().to_string());
+        opts.protocols = Some((5, 6));
+        assert!(matches!(
+            connect(&opts).await,
+            Err(Verdict::ProtocolMismatch { .. })
+        ));
+    });
+});
+
+#[test]
+fn scope_mismatch_verdict_for_a_read_only_device() {
+    let gw = shared_gateway(clawkit_testkit::V2026_9).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let identity = DeviceIdentity::generate();
+        let mut pair = ConnectOptions::new(gw.url());
+        pair.credential = Credential::Token(gw.token().to_string());
+        pair.scopes = vec!["operator.read".into()];
+        pair.device = Some((identity.clone(), None));
+        let conn = connect(&pair)
+            .await
+            .expect("silent pairing with read scope");
+        let token = conn.hello.device_token.clone().expect("device token");
+        conn.close().await;
+        let mut wants_admin = ConnectOptions::new(gw.url());
+        wants_admin.device = Some((identity, Some(token)));
+        match connect(&wants_admin).await {
+            Err(Verdict::ScopeMismatch { message }) => {
+                assert_eq!(
+                    message,
+                    "unauthorized: device token scope mismatch (re-pair or approve scope upgrade)"
+                )
+            }
+            other => panic!("expected scope mismatch, got {:?}", other.err()),
+        }
+    });
+}
+
+// Password mode with the failed-auth limiter on for loopback: ok, missing, mismatch, and then
+// the lockout.
+#[test]
+fn password_and_rate_limit_verdicts() {
+    use clawkit_testkit::{Gateway, GatewayOptions, distinctive_secret};
+    let password = distinctive_secret("gwpass");
+    let gw = Gateway::start(GatewayOptions::new(clawkit_testkit::V2026_9).config_patch(json!({
+        "gateway": {"auth": {"mode": "password", "token": null, "password": password,
+            "rateLimit": {"exemptLoopback": false, "maxAttempts": 2, "windowMs": 60000, "lockoutMs": 60000}}}
+    })))
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut opts = ConnectOptions::new(gw.url());
+        opts.credential = Credential::Password(password.clone());
+        connect(&opts)
+            .await
+            .expect("the right password")
+            .close()
+            .await;
+        opts.credential = Credential::None;
+        let missing = connect(&opts).await.err();
+        assert!(
+            matches!(
+                missing,
+                Some(Verdict::PasswordMissing { .. } | Verdict::DeviceIdentityRequired { .. })
+            ),
+            "{missing:?}"
+        );
+        opts.credential = Credential::Password("wrong-password-123".into());
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let v = connect(&opts)
+                .await
+                .err()
+                .expect("a wrong password is refused");
+            let limited = matches!(v, Verdict::RateLimited { .. });
+            seen.push(v);
+            if limited {
+                break;
+            }
+        }
+        assert!(
+            matches!(seen[0], Verdict::PasswordMismatch { .. }),
+            "{seen:?}"
+        );
+        assert!(
+            matches!(seen.last(), Some(Verdict::RateLimited { .. })),
+            "{seen:?}"
+        );
+    });
+    // The probe command says the same, and prints neither password.
+    let out = run(clawkit_with_env(gw.env()).args(["probe", "--password", "wrong-password-123"]));
+    assert_eq!(out.code, Some(1), "{out}");
+    assert!(
+        out.stdout.contains("rate limited") || out.stdout.contains("password mismatch"),
+        "{out}"
+    );
+    assert_no_secrets(&out.text(), &[&password, "wrong-password-123"]);
+}
