@@ -16,7 +16,6 @@ pub const PLANNED_COMMANDS: &[(&str, &str)] = &[
         "gateway start|stop|restart|install|status",
         "the gateway service, through its supervisor",
     ),
-    ("gateway token reset", "re-pair every device after a leak"),
     (
         "ports",
         "who holds the gateway's ports: the gateway, a zombie, or something else",
@@ -102,6 +101,19 @@ pub enum TokenCommand {
         role: String,
         /// The gateway's shared token (default: this client's configured one, or
         /// OPENCLAW_GATEWAY_TOKEN).
+        #[arg(long, conflicts_with = "password")]
+        token: Option<String>,
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove every paired device and pending request so each must pair again (after a leak,
+    /// or when device tokens are beyond repair). Backs up the pairing state first.
+    Reset {
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
         #[arg(long, conflicts_with = "password")]
         token: Option<String>,
         #[arg(long)]

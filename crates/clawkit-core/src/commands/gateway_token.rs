@@ -41,6 +41,12 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
             *json,
             out,
         )),
+        TokenCommand::Reset {
+            yes,
+            token,
+            password,
+            json,
+        } => runtime.block_on(reset(settings, *yes, token, password, *json, out)),
     }
 }
 
@@ -344,6 +350,73 @@ async fn status(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Resu
     })
 }
 
+/// What an admin action on the local gateway starts from.
+struct Admin {
+    config: LoadedConfig,
+    url: String,
+    state_dir: std::path::PathBuf,
+    shared: Credential,
+}
+
+impl Admin {
+    fn resolve(
+        settings: &Settings,
+        token: &Option<String>,
+        password: &Option<String>,
+        what: &str,
+    ) -> Result<Admin> {
+        let config = settings.load_config()?;
+        let shared = shared_secret(settings, &config, token, password, what)?;
+        Ok(Admin {
+            url: local_url(settings, &config),
+            state_dir: settings.paths.state_dir.value.clone(),
+            config,
+            shared,
+        })
+    }
+}
+
+fn refused(url: &str, v: Verdict) -> Error {
+    Error::Usage(format!(
+        "the gateway at {url} refused: {}{}",
+        v.name(),
+        v.message().map(|m| format!(" ({m})")).unwrap_or_default()
+    ))
+}
+
+/// The gateway's shared secret for an admin action: the flags, else this client's configured
+/// one, else what this host's config gives the gateway.
+fn shared_secret(
+    settings: &Settings,
+    config: &LoadedConfig,
+    token: &Option<String>,
+    password: &Option<String>,
+    what: &str,
+) -> Result<Credential> {
+    let shared = match (token, password) {
+        (Some(t), _) => Credential::Token(t.clone()),
+        (_, Some(p)) => Credential::Password(p.clone()),
+        _ => {
+            let mode = client_mode(config, &settings.env);
+            let client = client_credentials(config, &settings.env, &mode, &[]);
+            let gateway = gateway_credentials(config, &settings.env, "this shell", &[]);
+            let auth_mode = gateway.mode.clone();
+            credential_of(
+                client
+                    .effective(&auth_mode)
+                    .or(gateway.effective(&auth_mode)),
+                &auth_mode,
+            )
+        }
+    };
+    if matches!(shared, Credential::None) {
+        return Err(Error::Usage(format!(
+            "{what} needs the gateway's shared secret, and this client has none configured: pass --token (or set OPENCLAW_GATEWAY_TOKEN for this command)"
+        )));
+    }
+    Ok(shared)
+}
+
 fn short(id: &str) -> String {
     if id.len() > 16 {
         format!("{}…", &id[..12])
@@ -362,30 +435,12 @@ async fn rotate(
     as_json: bool,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let config = settings.load_config()?;
-    let url = local_url(settings, &config);
-    let state_dir = settings.paths.state_dir.value.clone();
-    let shared = match (token, password) {
-        (Some(t), _) => Credential::Token(t.clone()),
-        (_, Some(p)) => Credential::Password(p.clone()),
-        _ => {
-            let mode = client_mode(&config, &settings.env);
-            let client = client_credentials(&config, &settings.env, &mode, &[]);
-            let gateway = gateway_credentials(&config, &settings.env, "this shell", &[]);
-            let auth_mode = gateway.mode.clone();
-            credential_of(
-                client
-                    .effective(&auth_mode)
-                    .or(gateway.effective(&auth_mode)),
-                &auth_mode,
-            )
-        }
-    };
-    if matches!(shared, Credential::None) {
-        return Err(Error::Usage(
-            "reissuing a device token needs the gateway's shared secret, and this client has none configured: pass --token (or set OPENCLAW_GATEWAY_TOKEN for this command)".into(),
-        ));
-    }
+    let Admin {
+        config,
+        url,
+        state_dir,
+        shared,
+    } = Admin::resolve(settings, token, password, "reissuing a device token")?;
     let identity = DeviceIdentity::load_local(&state_dir).ok();
     let local = match (device, &identity) {
         (None, Some(id)) => Some(id.clone()),
@@ -398,13 +453,7 @@ async fn rotate(
         }
         _ => None,
     };
-    let fail = |v: Verdict| {
-        Error::Usage(format!(
-            "the gateway at {url} refused: {}{}",
-            v.name(),
-            v.message().map(|m| format!(" ({m})")).unwrap_or_default()
-        ))
-    };
+    let fail = |v: Verdict| refused(&url, v);
 
     if let Some(identity) = local {
         // Reconnect as this device with the shared secret: the gateway answers with the
@@ -519,4 +568,135 @@ async fn rotate(
         );
     }
     Ok(ExitStatus::Success)
+}
+
+async fn reset(
+    settings: &Settings,
+    yes: bool,
+    token: &Option<String>,
+    password: &Option<String>,
+    as_json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let Admin {
+        url,
+        state_dir,
+        shared,
+        ..
+    } = Admin::resolve(settings, token, password, "resetting device pairing")?;
+    let mut opts = ConnectOptions::new(url.clone());
+    opts.credential = shared;
+    let mut conn = connect(&opts).await.map_err(|v| refused(&url, v))?;
+    let rpc = |e: crate::gateway::RpcError| Error::Usage(format!("the gateway refused: {e}"));
+    let list = conn
+        .request("device.pair.list", json!({}))
+        .await
+        .map_err(rpc)?;
+    let paired: Vec<Value> = list["paired"].as_array().cloned().unwrap_or_default();
+    let pending: Vec<Value> = list["pending"].as_array().cloned().unwrap_or_default();
+    let label = |d: &Value| {
+        format!(
+            "{} ({}/{}{})",
+            short(d["deviceId"].as_str().unwrap_or("?")),
+            d["clientId"].as_str().unwrap_or("?"),
+            d["clientMode"].as_str().unwrap_or("?"),
+            d["displayName"]
+                .as_str()
+                .map(|n| format!(", {n}"))
+                .unwrap_or_default()
+        )
+    };
+    if !yes {
+        use std::io::IsTerminal;
+        if !std::io::stdin().is_terminal() {
+            conn.close().await;
+            return Err(Error::Usage(format!(
+                "this removes {} paired device(s) and {} pending request(s); every device must pair again. Run again with --yes to confirm",
+                paired.len(),
+                pending.len()
+            )));
+        }
+        say!(
+            out,
+            "This removes {} paired device(s) and {} pending request(s); each must pair again:",
+            paired.len(),
+            pending.len()
+        );
+        for d in &paired {
+            say!(out, "  {}", label(d));
+        }
+        let _ = write!(out, "Continue? [y/N] ");
+        let _ = out.flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            conn.close().await;
+            say!(out, "nothing changed");
+            return Ok(ExitStatus::Success);
+        }
+    }
+    // Back up what this host holds of the pairing state (the gateway's own when it shares this
+    // state dir) before anything is removed.
+    let backup = crate::openclaw::state::backup_device_state(&state_dir, &backup_root(&state_dir))
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let mut removed = Vec::new();
+    for d in &paired {
+        let id = d["deviceId"].as_str().unwrap_or_default();
+        conn.request("device.pair.remove", json!({"deviceId": id}))
+            .await
+            .map_err(rpc)?;
+        removed.push(label(d));
+    }
+    for p in &pending {
+        let id = p["requestId"].as_str().unwrap_or_default();
+        conn.request("device.pair.reject", json!({"requestId": id}))
+            .await
+            .map_err(rpc)?;
+    }
+    let cleared = crate::openclaw::state::clear_cached_tokens(&state_dir)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let after = conn
+        .request("device.pair.list", json!({}))
+        .await
+        .map_err(rpc)?;
+    conn.close().await;
+    let left = after["paired"].as_array().map_or(0, Vec::len)
+        + after["pending"].as_array().map_or(0, Vec::len);
+    if as_json {
+        let doc = json!({
+            "schemaVersion": 1, "removed": removed, "rejectedPending": pending.len(),
+            "clearedCachedTokens": cleared, "backup": backup, "remaining": left,
+        });
+        say!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+    } else {
+        say!(
+            out,
+            "removed {} paired device(s), rejected {} pending request(s), cleared {cleared} cached token(s) here",
+            removed.len(),
+            pending.len()
+        );
+        say!(out, "backup: {}", backup.display());
+        if !removed.is_empty() {
+            say!(
+                out,
+                "these must pair again (reconnect with the gateway token; approve with `openclaw devices approve <requestId>` where asked):"
+            );
+            for r in &removed {
+                say!(out, "  {r}");
+            }
+        }
+        say!(
+            out,
+            "this client: `clawkit gateway token rotate` pairs it again and caches its new token"
+        );
+    }
+    Ok(if left == 0 {
+        ExitStatus::Fixed
+    } else {
+        ExitStatus::Problems
+    })
 }

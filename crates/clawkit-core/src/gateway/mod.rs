@@ -8,6 +8,6 @@ mod frames;
 mod identity;
 mod verdict;
 
-pub use client::{ClientRole, ConnectOptions, Connection, Credential, Hello, connect};
+pub use client::{ClientRole, ConnectOptions, Connection, Credential, Hello, RpcError, connect};
 pub use identity::{DeviceIdentity, IdentityError};
 pub use verdict::Verdict;

@@ -667,3 +667,80 @@ pub fn store_cached_token(
     tx.commit().map_err(&err)?;
     Ok(backup)
 }
+
+/// Copies the pairing and device-auth state under `state_dir` into a new folder under
+/// `backup_root` (SQLite through `VACUUM INTO`, a consistent copy of a live database; JSON
+/// files byte for byte). Returns the folder.
+pub fn backup_device_state(state_dir: &Path, backup_root: &Path) -> Result<PathBuf, StateError> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let dir = backup_root.join(format!("device-state-{stamp}-{}", std::process::id()));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| StateError::Json {
+            path: path.clone(),
+            message: e.to_string(),
+        }
+    };
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let db_path = state_dir.join("state").join("openclaw.sqlite");
+    if db_path.is_file() {
+        let ro = open_read_only(&db_path)?;
+        ro.execute(
+            "VACUUM INTO ?1",
+            [dir.join("openclaw.sqlite").display().to_string()],
+        )
+        .map_err(sqlite_err(&db_path))?;
+    }
+    for rel in [
+        "identity/device-auth.json",
+        "devices/paired.json",
+        "devices/pending.json",
+    ] {
+        let src = state_dir.join(rel);
+        if src.is_file() {
+            let dst = dir.join(rel.replace('/', "__"));
+            std::fs::copy(&src, &dst).map_err(io(&src))?;
+        }
+    }
+    Ok(dir)
+}
+
+/// Removes every cached device token of this client (both layouts).
+pub fn clear_cached_tokens(state_dir: &Path) -> Result<usize, StateError> {
+    let json_path = state_dir.join("identity").join("device-auth.json");
+    if state_dir.join("identity").join("device.json").is_file() {
+        if !json_path.is_file() {
+            return Ok(0);
+        }
+        let err = |m: String| StateError::Json {
+            path: json_path.clone(),
+            message: m,
+        };
+        let snap = crate::fsx::Snapshot::read(&json_path).map_err(|e| err(e.to_string()))?;
+        let mut doc: Value =
+            serde_json::from_str(&snap.text).map_err(|e| err(format!("not valid JSON ({e})")))?;
+        let n = doc["tokens"].as_object().map_or(0, |m| m.len());
+        doc["tokens"] = serde_json::json!({});
+        crate::fsx::replace(&snap, &doc.to_string()).map_err(|e| err(e.to_string()))?;
+        return Ok(n);
+    }
+    let db_path = state_dir.join("state").join("openclaw.sqlite");
+    if !db_path.is_file() {
+        return Ok(0);
+    }
+    let err = sqlite_err(&db_path);
+    let db = Connection::open(&db_path).map_err(&err)?;
+    db.busy_timeout(Duration::from_secs(5)).map_err(&err)?;
+    if !has_table(&db, "device_auth_tokens") {
+        return Ok(0);
+    }
+    db.execute("DELETE FROM device_auth_tokens", [])
+        .map_err(&err)
+}

@@ -113,6 +113,11 @@ per_version!(rotate_fixes_the_clis_stale_device_token, |version| {
         .openclaw_cli_without(&no_secret, &["gateway", "health"])
         .unwrap();
     assert!(fixed.success(), "{fixed}");
+    // The probe, as this device with its cached token and no shared secret, agrees.
+    let as_device =
+        run(clawkit_with_env(&gw.env_without(&no_secret))
+            .args(["probe", "--as", "device", "--json"]));
+    assert_eq!(as_device.json()["verdict"]["verdict"], "ok", "{as_device}");
     let after = run(clawkit_with_env(&gw.env_without(&no_secret))
         .args(["gateway", "token", "status", "--json"]));
     assert_eq!(after.json()["cachedTokens"][0]["stale"], false, "{after}");
@@ -122,11 +127,12 @@ per_version!(rotate_fixes_the_clis_stale_device_token, |version| {
     secrets.extend(device_tokens(gw.state_dir()));
     secrets.push(gw.token().to_string());
     let all = format!(
-        "{}{}{}{}",
+        "{}{}{}{}{}",
         status.text(),
         human.text(),
         rotate.text(),
-        after.text()
+        after.text(),
+        as_device.text()
     );
     assert_no_secrets(
         &all,
@@ -174,3 +180,76 @@ fn rotating_another_device_withholds_its_token_and_says_what_to_do() {
     assert!(out.stdout.contains("private window"), "{out}");
     assert_no_secrets(&out.text(), &[gw.token()]);
 }
+
+per_version!(
+    reset_unpairs_everything_and_the_cli_pairs_again,
+    |version| {
+        let gw =
+            Gateway::start(GatewayOptions::new(version).token_source(TokenSource::Env)).unwrap();
+        let device = scenario::cli_device_token_cached(&gw).unwrap();
+        // A second paired device and a pending request from a browser origin.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, connect};
+            let mut other = ConnectOptions::new(gw.url());
+            other.credential = Credential::Token(gw.token().to_string());
+            other.device = Some((DeviceIdentity::generate(), None));
+            connect(&other).await.unwrap().close().await;
+            other.device = Some((DeviceIdentity::generate(), None));
+            other.origin = Some(format!("http://127.0.0.1:{}", gw.port()));
+            assert!(
+                connect(&other).await.is_err(),
+                "a pending request was expected"
+            );
+        });
+        let no_secret = ["OPENCLAW_GATEWAY_TOKEN"];
+
+        // Without --yes and without a terminal, nothing happens.
+        let refused = run(clawkit_with_env(gw.env()).args(["gateway", "token", "reset"]));
+        assert_eq!(refused.code, Some(2), "{refused}");
+        assert!(refused.stderr.contains("--yes"), "{refused}");
+        let still = gw
+            .openclaw_cli_without(&no_secret, &["gateway", "health"])
+            .unwrap();
+        assert!(
+            still.success(),
+            "reset without --yes changed something:\n{still}"
+        );
+
+        let reset =
+            run(clawkit_with_env(gw.env()).args(["gateway", "token", "reset", "--yes", "--json"]));
+        assert_eq!(reset.code, Some(3), "{reset}");
+        let doc = reset.json();
+        assert!(doc["removed"].as_array().unwrap().len() >= 2, "{doc:#}");
+        assert!(doc["rejectedPending"].as_u64().unwrap() >= 1, "{doc:#}");
+        assert_eq!(doc["remaining"], 0, "{doc:#}");
+        assert!(
+            std::path::Path::new(doc["backup"].as_str().unwrap()).is_dir(),
+            "{doc:#}"
+        );
+        assert!(
+            doc["removed"].to_string().contains(&device[..12]),
+            "{doc:#}"
+        );
+
+        // The CLI has nothing to authenticate with now...
+        let gone = gw
+            .openclaw_cli_without(&no_secret, &["gateway", "health"])
+            .unwrap();
+        assert_eq!(gone.code, Some(1), "{gone}");
+        // ...until it pairs again.
+        let repair = run(clawkit_with_env(gw.env()).args(["gateway", "token", "rotate"]));
+        assert_eq!(repair.code, Some(3), "{repair}");
+        let back = gw
+            .openclaw_cli_without(&no_secret, &["gateway", "health"])
+            .unwrap();
+        assert!(back.success(), "{back}");
+        assert_no_secrets(
+            &format!("{}{}{}", refused.text(), reset.text(), repair.text()),
+            &[gw.token()],
+        );
+    }
+);

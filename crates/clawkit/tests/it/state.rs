@@ -60,6 +60,14 @@ fn planted_pairing_rows_in_the_real_schema() {
         distinctive_secret("devtok"),
     );
     let db = Connection::open(&db_path).unwrap();
+    // Other tests pair devices on the shared gateway: start from empty pairing tables.
+    for table in [
+        "device_pairing_paired",
+        "device_pairing_pending",
+        "device_auth_tokens",
+    ] {
+        db.execute(&format!("DELETE FROM {table}"), []).unwrap();
+    }
     let tokens = format!(
         r#"{{"operator":{{"token":"{new}","role":"operator","scopes":["operator.admin","operator.read","operator.write"],"createdAtMs":1000,"rotatedAtMs":5000}}}}"#
     );
