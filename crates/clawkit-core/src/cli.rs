@@ -146,6 +146,10 @@ pub struct ProbeArgs {
     /// Connect as whom.
     #[arg(long = "as", value_enum, default_value_t = ProbeAs::Cli)]
     pub r#as: ProbeAs,
+    /// For wss://: trust only the certificate with this SHA-256 fingerprint (default in remote
+    /// mode: gateway.remote.tlsFingerprint).
+    #[arg(long, value_name = "SHA256")]
+    pub tls_fingerprint: Option<String>,
     /// Bound for each step of the handshake, in milliseconds.
     #[arg(long, default_value_t = 5000)]
     pub timeout_ms: u64,

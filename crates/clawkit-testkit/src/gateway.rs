@@ -214,6 +214,12 @@ impl Gateway {
             if let Ok((200, _)) = http_get(self.port, "/readyz", Duration::from_secs(2)) {
                 return Ok(started.elapsed());
             }
+            // A TLS gateway does not answer plain HTTP: its log says when it is ready.
+            if std::fs::read_to_string(&self.log_file)
+                .is_ok_and(|l| l.contains("\"gateway ready\""))
+            {
+                return Ok(started.elapsed());
+            }
             if started.elapsed() > timeout {
                 return Err(HarnessError::GatewayTimeout {
                     version: self.install.version.clone(),

@@ -174,6 +174,15 @@ fn plan(settings: &Settings, args: &ProbeArgs) -> Result<(ConnectOptions, Value)
     };
     let mut opts = ConnectOptions::new(url);
     opts.timeout = Duration::from_millis(args.timeout_ms);
+    opts.tls_fingerprint = args.tls_fingerprint.clone().or_else(|| {
+        (mode == ClientMode::Remote)
+            .then(|| {
+                config
+                    .str("gateway.remote.tlsFingerprint")
+                    .map(str::to_string)
+            })
+            .flatten()
+    });
     let (credential, description) = if let Some(t) = &args.token {
         (
             Credential::Token(t.clone()),

@@ -67,6 +67,8 @@ pub struct ConnectOptions {
     pub timeout: Duration,
     /// Protocol versions offered (`minProtocol`, `maxProtocol`); default 4-4 (3-4 as a probe).
     pub protocols: Option<(u64, u64)>,
+    /// For `wss://`: trust only the certificate with this SHA-256 fingerprint.
+    pub tls_fingerprint: Option<String>,
 }
 
 impl ConnectOptions {
@@ -81,6 +83,7 @@ impl ConnectOptions {
             origin: None,
             timeout: Duration::from_secs(5),
             protocols: None,
+            tls_fingerprint: None,
         }
     }
 }
@@ -130,6 +133,22 @@ fn timeout_verdict(phase: &str, after: Duration) -> Verdict {
 }
 
 fn transport_verdict(err: WsError) -> Verdict {
+    let text = err.to_string();
+    if let Some(rest) = text.split(super::tls::PIN_MISMATCH).nth(1) {
+        let hex_after = |marker: &str| -> String {
+            rest.split(marker)
+                .nth(1)
+                .map(|t| t.chars().take_while(char::is_ascii_hexdigit).collect())
+                .unwrap_or_default()
+        };
+        let (expected, actual) = (hex_after("expected "), hex_after(" got "));
+        return Verdict::TlsPinMismatch { expected, actual };
+    }
+    if text.contains("invalid peer certificate")
+        || text.contains("tls") && text.contains("certificate")
+    {
+        return Verdict::Tls { detail: text };
+    }
     match err {
         WsError::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             Verdict::ConnectionRefused {
@@ -186,9 +205,21 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, Verdict> {
     {
         request.headers_mut().insert("Origin", value);
     }
+    let connector = if opts.url.starts_with("wss:") {
+        let config = super::tls::client_config(opts.tls_fingerprint.as_deref())
+            .map_err(|e| Verdict::Tls { detail: e })?;
+        Some(tokio_tungstenite::Connector::Rustls(config))
+    } else {
+        None
+    };
     let (mut ws, _) = tokio::time::timeout(
         opts.timeout,
-        tokio_tungstenite::connect_async_with_config(request, Some(ws_config()), false),
+        tokio_tungstenite::connect_async_tls_with_config(
+            request,
+            Some(ws_config()),
+            false,
+            connector,
+        ),
     )
     .await
     .map_err(|_| timeout_verdict("connect", opts.timeout))?

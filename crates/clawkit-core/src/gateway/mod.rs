@@ -6,6 +6,7 @@
 mod client;
 mod frames;
 mod identity;
+pub mod tls;
 mod verdict;
 
 pub use client::{ClientRole, ConnectOptions, Connection, Credential, Hello, RpcError, connect};

@@ -375,3 +375,60 @@ fn password_and_rate_limit_verdicts() {
     );
     assert_no_secrets(&out.text(), &[&password, "wrong-password-123"]);
 }
+
+/// SHA-256 of the first certificate in a PEM file.
+fn pem_fingerprint(path: &std::path::Path) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let text = std::fs::read_to_string(path).unwrap();
+    let b64: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+// wss:// against a real gateway serving its own auto-generated certificate: trusted only by
+// its pinned fingerprint; a wrong pin and no pin are told apart.
+#[test]
+fn tls_gateway_pin_verdicts() {
+    use clawkit_testkit::{Gateway, GatewayOptions};
+    let gw = Gateway::start(
+        GatewayOptions::new(clawkit_testkit::V2026_9)
+            .config_patch(json!({"gateway": {"tls": {"enabled": true, "autoGenerate": true}}})),
+    )
+    .unwrap();
+    let cert = gw.state_dir().join("gateway/tls/gateway-cert.pem");
+    assert!(
+        cert.is_file(),
+        "the gateway generated no certificate at {}",
+        cert.display()
+    );
+    let pin = pem_fingerprint(&cert);
+    let url = format!("wss://127.0.0.1:{}", gw.port());
+    let probe = |extra: &[&str]| {
+        let mut args = vec!["probe", "--json", "--url", &url, "--token", gw.token()];
+        args.extend(extra);
+        run(clawkit_with_env(gw.env()).args(&args))
+    };
+    let ok = probe(&["--tls-fingerprint", &format!("sha256:{pin}")]);
+    assert_eq!(ok.json()["verdict"]["verdict"], "ok", "{ok}");
+    let wrong = probe(&["--tls-fingerprint", &"ab".repeat(32)]);
+    let doc = wrong.json();
+    assert_eq!(doc["verdict"]["verdict"], "tls-pin-mismatch", "{wrong}");
+    assert_eq!(doc["verdict"]["actual"], pin.as_str(), "{wrong}");
+    let unpinned = probe(&[]);
+    assert_eq!(unpinned.json()["verdict"]["verdict"], "tls", "{unpinned}");
+    assert_no_secrets(
+        &format!("{}{}{}", ok.text(), wrong.text(), unpinned.text()),
+        &[gw.token()],
+    );
+}
