@@ -97,6 +97,9 @@ pub enum TokenCommand {
         /// Another device to rotate on the gateway (default: this client's own device).
         #[arg(long, value_name = "ID")]
         device: Option<String>,
+        /// Rotate every paired device's token, then refresh this client's.
+        #[arg(long, conflicts_with = "device")]
+        all: bool,
         #[arg(long, default_value = "operator")]
         role: String,
         /// The gateway's shared token (default: this client's configured one, or

@@ -28,6 +28,7 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
         TokenCommand::Status { json } => runtime.block_on(status(settings, *json, out)),
         TokenCommand::Rotate {
             device,
+            all,
             role,
             token,
             password,
@@ -35,6 +36,7 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
         } => runtime.block_on(rotate(
             settings,
             device.as_deref(),
+            *all,
             role,
             token,
             password,
@@ -429,6 +431,7 @@ fn short(id: &str) -> String {
 async fn rotate(
     settings: &Settings,
     device: Option<&str>,
+    all: bool,
     role: &str,
     token: &Option<String>,
     password: &Option<String>,
@@ -454,6 +457,52 @@ async fn rotate(
         _ => None,
     };
     let fail = |v: Verdict| refused(&url, v);
+
+    if all {
+        // Every other paired device on the gateway first; this client's own token below.
+        let mut opts = ConnectOptions::new(url.clone());
+        opts.credential = shared.clone();
+        let mut conn = connect(&opts).await.map_err(fail)?;
+        let rpc = |e: crate::gateway::RpcError| Error::Usage(format!("the gateway refused: {e}"));
+        let list = conn
+            .request("device.pair.list", json!({}))
+            .await
+            .map_err(rpc)?;
+        let own = local.as_ref().map(|i| i.device_id().to_string());
+        let mut rotated = 0;
+        for d in list["paired"].as_array().into_iter().flatten() {
+            let id = d["deviceId"].as_str().unwrap_or_default();
+            let has_role = d["tokens"].as_array().is_some_and(|t| {
+                t.iter()
+                    .any(|t| t["role"] == role && t["revokedAtMs"].is_null())
+            });
+            if own.as_deref() == Some(id) || !has_role {
+                continue;
+            }
+            conn.request("device.token.rotate", json!({"deviceId": id, "role": role}))
+                .await
+                .map_err(rpc)?;
+            rotated += 1;
+            if !as_json {
+                say!(
+                    out,
+                    "rotated on the gateway: {} ({})",
+                    short(id),
+                    d["clientId"].as_str().unwrap_or("?")
+                );
+            }
+        }
+        conn.close().await;
+        if !as_json {
+            say!(
+                out,
+                "{rotated} other device(s) must reconnect with the gateway token to get their new one"
+            );
+        }
+        if local.is_none() {
+            return Ok(ExitStatus::Success);
+        }
+    }
 
     if let Some(identity) = local {
         // Reconnect as this device with the shared secret: the gateway answers with the

@@ -207,6 +207,23 @@ per_version!(
         });
         let no_secret = ["OPENCLAW_GATEWAY_TOKEN"];
 
+        // rotate --all: the other paired device is rotated on the gateway, this client refreshed.
+        let all = run(clawkit_with_env(gw.env()).args(["gateway", "token", "rotate", "--all"]));
+        assert_eq!(all.code, Some(3), "{all}");
+        assert!(
+            all.stdout.contains("1 other device(s) must reconnect"),
+            "{all}"
+        );
+        assert!(
+            all.stdout
+                .contains("verified: the gateway accepts the new token"),
+            "{all}"
+        );
+        let after_all = gw
+            .openclaw_cli_without(&no_secret, &["gateway", "health"])
+            .unwrap();
+        assert!(after_all.success(), "{after_all}");
+
         // Without --yes and without a terminal, nothing happens.
         let refused = run(clawkit_with_env(gw.env()).args(["gateway", "token", "reset"]));
         assert_eq!(refused.code, Some(2), "{refused}");

@@ -67,7 +67,7 @@ per_version!(foreign_listener_is_not_a_gateway, |version| {
 // The CLI's own device token: cached, working, then stale after a rotation on the gateway —
 // the real CLI prints the exact error users report.
 per_version!(
-    cli_cached_device_token_goes_stale_after_rotation,
+    cli_cached_device_token_goes_stale_after_rotate_and_revoke,
     |version| {
         use clawkit_testkit::{Gateway, GatewayOptions, TokenSource};
         let gw =
@@ -86,6 +86,21 @@ per_version!(
         assert!(
             stale.text().contains(scenario::DEVICE_TOKEN_MISMATCH),
             "{stale}"
+        );
+
+        // The same after a revoke: cache the current token again, revoke it on the gateway.
+        scenario::cli_device_token_cached(&gw).unwrap();
+        let ok = gw
+            .openclaw_cli_without(&without, &["gateway", "health"])
+            .unwrap();
+        assert!(ok.success(), "{ok}");
+        scenario::gateway_device_token(&gw, &device, true).unwrap();
+        let revoked = gw
+            .openclaw_cli_without(&without, &["gateway", "health"])
+            .unwrap();
+        assert!(
+            revoked.text().contains(scenario::DEVICE_TOKEN_MISMATCH),
+            "{revoked}"
         );
     }
 );
