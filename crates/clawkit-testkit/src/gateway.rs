@@ -49,6 +49,7 @@ pub struct GatewayOptions {
     raw_config: Option<String>,
     env: Vec<(String, String)>,
     ready_timeout: Duration,
+    wait_ready: bool,
 }
 
 impl GatewayOptions {
@@ -65,7 +66,14 @@ impl GatewayOptions {
             raw_config: None,
             env: Vec::new(),
             ready_timeout: Duration::from_secs(ready_timeout),
+            wait_ready: true,
         }
+    }
+
+    /// Return as soon as the process is spawned, for tests that watch the gateway start.
+    pub fn no_ready_wait(mut self) -> Self {
+        self.wait_ready = false;
+        self
     }
 
     /// The shared token (default: a fresh distinctive secret).
@@ -194,7 +202,9 @@ impl Gateway {
             started_in: Duration::ZERO,
             process: Mutex::new(process),
         };
-        gateway.started_in = gateway.wait_ready(options.ready_timeout)?;
+        if options.wait_ready {
+            gateway.started_in = gateway.wait_ready(options.ready_timeout)?;
+        }
         Ok(gateway)
     }
 

@@ -432,3 +432,42 @@ fn tls_gateway_pin_verdicts() {
         &[gw.token()],
     );
 }
+
+// A gateway that is still starting answers 1013 / UNAVAILABLE before it is ready: connecting
+// from the moment the port opens shows the verdict at least once before "ok".
+#[test]
+fn starting_verdict_while_the_gateway_boots() {
+    use clawkit_testkit::{Gateway, GatewayOptions, PortState, port_state};
+    let gw = Gateway::start(GatewayOptions::new(clawkit_testkit::V2026_9).no_ready_wait()).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let seen = rt.block_on(async {
+        let mut opts = ConnectOptions::new(gw.url());
+        opts.credential = Credential::Token(gw.token().to_string());
+        let mut seen = Vec::new();
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(180) {
+            if port_state(gw.port()) != PortState::Accepting {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                continue;
+            }
+            match connect(&opts).await {
+                Ok(c) => {
+                    c.close().await;
+                    seen.push("ok".to_string());
+                    break;
+                }
+                Err(v) => seen.push(v.name().to_string()),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        seen
+    });
+    assert_eq!(seen.last().map(String::as_str), Some("ok"), "{seen:?}");
+    assert!(
+        seen.iter().any(|v| v == "gateway starting"),
+        "never saw the starting verdict: {seen:?}"
+    );
+}
