@@ -106,6 +106,77 @@ impl DeviceIdentity {
         &self.device_id
     }
 
+    /// The private key as Node writes it: PKCS#8 **v1** PEM (Node/OpenSSL 3.0 refuse the v2
+    /// form ed25519-dalek writes by default).
+    pub fn private_key_pem(&self) -> String {
+        use ed25519_dalek::pkcs8::EncodePrivateKey;
+        ed25519_dalek::ed25519::pkcs8::KeypairBytes {
+            secret_key: self.key.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+        .expect("an Ed25519 key encodes")
+        .to_string()
+    }
+
+    /// The public key as an SPKI PEM.
+    pub fn public_key_pem(&self) -> String {
+        use ed25519_dalek::pkcs8::EncodePublicKey;
+        self.key
+            .verifying_key()
+            .to_public_key_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+            .expect("an Ed25519 key encodes")
+    }
+
+    /// Makes this the local device identity of `state_dir`, where that OpenClaw reads it
+    /// (2026.9: the `primary` row of `device_identities`; 2026.7: `identity/device.json`,
+    /// mode 0600), after backing up the device state under `backup_root`. Returns the backup.
+    pub fn store_local(
+        &self,
+        state_dir: &Path,
+        backup_root: &Path,
+    ) -> Result<PathBuf, IdentityError> {
+        let invalid = |path: &Path, message: String| IdentityError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let backup = crate::openclaw::state::backup_device_state(state_dir, backup_root)
+            .map_err(|e| invalid(state_dir, e.to_string()))?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        let json_path = state_dir.join("identity").join("device.json");
+        if json_path.is_file() {
+            std::fs::copy(&json_path, backup.join("identity__device.json"))
+                .map_err(|e| invalid(&json_path, e.to_string()))?;
+            let doc = serde_json::json!({
+                "version": 1,
+                "deviceId": self.device_id,
+                "publicKeyPem": self.public_key_pem(),
+                "privateKeyPem": self.private_key_pem(),
+                "createdAtMs": now,
+            });
+            let snapshot = crate::fsx::Snapshot::read(&json_path)
+                .map_err(|e| invalid(&json_path, e.to_string()))?;
+            crate::fsx::replace(&snapshot, &doc.to_string())
+                .map_err(|e| invalid(&json_path, e.to_string()))?;
+            return Ok(backup);
+        }
+        let db_path = state_dir.join("state").join("openclaw.sqlite");
+        let db =
+            rusqlite::Connection::open(&db_path).map_err(|e| invalid(&db_path, e.to_string()))?;
+        db.busy_timeout(std::time::Duration::from_secs(5))
+            .and_then(|_| {
+                db.execute(
+                    "INSERT OR REPLACE INTO device_identities (identity_key, device_id, public_key_pem, private_key_pem, created_at_ms, updated_at_ms) VALUES ('primary', ?1, ?2, ?3, ?4, ?4)",
+                    rusqlite::params![self.device_id, self.public_key_pem(), self.private_key_pem(), now],
+                )
+            })
+            .map_err(|e| invalid(&db_path, e.to_string()))?;
+        Ok(backup)
+    }
+
     /// The raw public key, unpadded base64url.
     pub fn public_key(&self) -> String {
         URL_SAFE_NO_PAD.encode(self.key.verifying_key().as_bytes())
@@ -140,6 +211,28 @@ impl DeviceIdentity {
 mod tests {
     use super::*;
     use ed25519_dalek::{Signature, Verifier};
+
+    #[test]
+    fn pem_round_trip_is_pkcs8_v1() {
+        let id = DeviceIdentity::generate();
+        let pem = id.private_key_pem();
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+        // v1: no public key field, so the DER is exactly 48 bytes.
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap()
+                .len(),
+            48
+        );
+        let back = DeviceIdentity::from_pem(&pem, Path::new("x")).unwrap();
+        assert_eq!(back.device_id(), id.device_id());
+        assert!(
+            id.public_key_pem()
+                .starts_with("-----BEGIN PUBLIC KEY-----")
+        );
+    }
 
     #[test]
     fn device_id_and_signature_follow_openclaw() {

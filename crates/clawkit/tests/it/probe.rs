@@ -144,6 +144,22 @@ per_version!(probe_without_any_credential, |version| {
         doc["verdict"]["verdict"], "device-identity-required",
         "{doc:#}"
     );
+    // With a signed device but no credential at all, the gateway names the missing token.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut opts = ConnectOptions::new(gw.url());
+        opts.device = Some((DeviceIdentity::generate(), None));
+        assert!(
+            matches!(
+                connect(&opts).await,
+                Err(Verdict::GatewayTokenMissing { .. })
+            ),
+            "expected gateway token missing"
+        );
+    });
 });
 
 // The device-token path on the real gateway: silent pairing on loopback issues a device

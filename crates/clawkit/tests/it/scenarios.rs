@@ -104,3 +104,31 @@ per_version!(
         );
     }
 );
+
+// A device identity written by clawkit (PKCS#8 v1, where that OpenClaw reads it) is loaded by
+// the real CLI's Node runtime, which signs the handshake with it: the CLI connects with its
+// device token and no shared secret.
+per_version!(
+    the_real_cli_signs_with_an_identity_clawkit_wrote,
+    |version| {
+        use clawkit_core::gateway::DeviceIdentity;
+        use clawkit_testkit::{Gateway, GatewayOptions, TokenSource};
+        let gw =
+            Gateway::start(GatewayOptions::new(version).token_source(TokenSource::Env)).unwrap();
+        // Let the CLI create its own identity first, then replace it.
+        assert!(gw.openclaw_cli(&["gateway", "health"]).unwrap().success());
+        let written = DeviceIdentity::generate();
+        let backup = written
+            .store_local(gw.state_dir(), &gw.state_dir().join("clawkit/backups"))
+            .unwrap();
+        assert!(backup.is_dir());
+        let loaded = DeviceIdentity::load_local(gw.state_dir()).unwrap();
+        assert_eq!(loaded.device_id(), written.device_id());
+        let device = scenario::cli_device_token_cached(&gw).unwrap();
+        assert_eq!(device, written.device_id());
+        let out = gw
+            .openclaw_cli_without(&["OPENCLAW_GATEWAY_TOKEN"], &["gateway", "health"])
+            .unwrap();
+        assert!(out.success(), "the CLI could not use clawkit's key:\n{out}");
+    }
+);
