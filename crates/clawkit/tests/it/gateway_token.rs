@@ -270,3 +270,51 @@ per_version!(
         );
     }
 );
+
+// A paired device asking for more than it was approved for, from a browser origin, leaves a
+// pending *repair* request; status shows it with the approve command, and the real CLI lists
+// the same request.
+#[test]
+fn status_shows_a_pending_repair_request_the_cli_also_sees() {
+    use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
+    let gw = clawkit_testkit::shared_gateway(clawkit_testkit::V2026_9).unwrap();
+    let identity = DeviceIdentity::generate();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let request_id = rt.block_on(async {
+        let mut opts = ConnectOptions::new(gw.url());
+        opts.credential = Credential::Token(gw.token().to_string());
+        opts.scopes = vec!["operator.read".into()];
+        opts.device = Some((identity.clone(), None));
+        connect(&opts).await.unwrap().close().await;
+        opts.scopes = vec!["operator.admin".into()];
+        opts.origin = Some(format!("http://127.0.0.1:{}", gw.port()));
+        match connect(&opts).await {
+            Err(Verdict::PairingRequired { request_id, .. }) => request_id.unwrap(),
+            other => panic!("expected a pending upgrade, got {:?}", other.err()),
+        }
+    });
+    let status = run(clawkit_with_env(gw.env()).args(["gateway", "token", "status", "--json"]));
+    let doc = status.json();
+    let pending = doc["pending"].as_array().unwrap();
+    let ours = pending
+        .iter()
+        .find(|p| p["requestId"] == request_id.as_str())
+        .unwrap_or_else(|| panic!("{request_id} not in {doc:#}"));
+    assert_eq!(ours["repair"], true, "{doc:#}");
+    assert_eq!(ours["deviceId"], identity.device_id());
+    let human = run(clawkit_with_env(gw.env()).args(["gateway", "token", "status"]));
+    assert!(
+        human
+            .stdout
+            .contains(&format!("openclaw devices approve {request_id}")),
+        "{human}"
+    );
+    let cli = gw.openclaw_cli(&["devices", "list", "--json"]).unwrap();
+    assert!(
+        cli.stdout.contains(&request_id),
+        "the real CLI does not list it:\n{cli}"
+    );
+}
