@@ -317,4 +317,25 @@ fn status_shows_a_pending_repair_request_the_cli_also_sees() {
         cli.stdout.contains(&request_id),
         "the real CLI does not list it:\n{cli}"
     );
+
+    // Approving it over RPC (device.pair.approve) lets the device in with the new scope.
+    rt.block_on(async {
+        let mut admin = ConnectOptions::new(gw.url());
+        admin.credential = Credential::Token(gw.token().to_string());
+        let mut conn = connect(&admin).await.unwrap();
+        conn.request(
+            "device.pair.approve",
+            serde_json::json!({"requestId": request_id}),
+        )
+        .await
+        .unwrap();
+        conn.close().await;
+        let mut again = ConnectOptions::new(gw.url());
+        again.credential = Credential::Token(gw.token().to_string());
+        again.device = Some((identity.clone(), None));
+        again.origin = Some(format!("http://127.0.0.1:{}", gw.port()));
+        let conn = connect(&again).await.expect("approved");
+        assert!(conn.hello.scopes.contains(&"operator.admin".to_string()));
+        conn.close().await;
+    });
 }
