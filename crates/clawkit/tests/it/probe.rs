@@ -46,6 +46,9 @@ per_version!(probe_ok_on_the_gateway_host, |version| {
             .contains("gateway.auth.token"),
         "{doc:#}"
     );
+    // As `openclaw gateway probe` connects (client openclaw-probe): authenticated, no scopes.
+    let as_probe = probe_json(gw.env(), &["--as", "probe"]);
+    assert_eq!(as_probe["verdict"]["verdict"], "ok", "{as_probe:#}");
     let human = run(clawkit_with_env(gw.env()).arg("probe"));
     assert_eq!(human.code, Some(0), "{human}");
     assert!(human.stdout.contains(": ok in "), "{human}");
