@@ -142,7 +142,7 @@ pub(crate) fn run_cli<S: AsRef<str>>(
         .stdout(out.try_clone().map_err(|e| HarnessError::io("stdout", e))?)
         .stderr(err.try_clone().map_err(|e| HarnessError::io("stderr", e))?);
     let started = Instant::now();
-    let mut child = Spawned::spawn(&mut cmd, command.clone())?;
+    let mut child = Spawned::spawn(cmd, command.clone())?;
     let status = loop {
         if let Some(status) = child.exited() {
             break Some(status);

@@ -53,7 +53,7 @@ impl ForeignListener {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        let mut process = Spawned::spawn(&mut cmd, format!("{what} on port {port}"))?;
+        let mut process = Spawned::spawn(cmd, format!("{what} on port {port}"))?;
         let started = Instant::now();
         while port_state(port) != PortState::Accepting {
             if let Some(status) = process.exited() {

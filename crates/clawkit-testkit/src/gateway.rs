@@ -185,7 +185,7 @@ impl Gateway {
             .stdout(console)
             .stderr(console_err);
         let label = format!("openclaw {} gateway on port {port}", options.version);
-        let process = Spawned::spawn(&mut cmd, label)?;
+        let process = Spawned::spawn(cmd, label)?;
         let pid = process.pid();
         let mut gateway = Gateway {
             install,

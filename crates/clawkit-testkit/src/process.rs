@@ -33,7 +33,7 @@ pub(crate) struct Spawned {
 }
 
 impl Spawned {
-    pub(crate) fn spawn(cmd: &mut Command, label: impl Into<String>) -> Result<Self> {
+    pub(crate) fn spawn(mut cmd: Command, label: impl Into<String>) -> Result<Self> {
         let label = label.into();
         ATEXIT.call_once(|| {
             // SAFETY: registering a plain `extern "C" fn` with no captured state.
@@ -42,8 +42,17 @@ impl Spawned {
             }
         });
         cmd.process_group(0);
-        let child = cmd
-            .spawn()
+        // If the test process dies without running its exit hook (Ctrl-C, a runner's
+        // timeout, SIGKILL), the kernel sends the child SIGTERM. The death signal follows the
+        // *thread* that spawned the child, hence the long-lived spawner thread below.
+        // SAFETY: prctl is async-signal-safe and touches only the child being exec'd.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        let child = spawn_from_keeper(cmd)
             .map_err(|e| HarnessError::Setup(format!("could not start {label}: {e}")))?;
         lock_groups().push(child.id() as i32);
         Ok(Spawned {
@@ -99,6 +108,36 @@ impl Drop for Spawned {
     fn drop(&mut self) {
         self.stop(Duration::from_secs(10));
     }
+}
+
+type SpawnJob = (Command, std::sync::mpsc::Sender<std::io::Result<Child>>);
+
+/// Spawns `cmd` from one thread that lives as long as the process, so a child's parent-death
+/// signal fires only when the whole test process is gone.
+fn spawn_from_keeper(cmd: Command) -> std::io::Result<Child> {
+    static KEEPER: std::sync::OnceLock<Mutex<std::sync::mpsc::Sender<SpawnJob>>> =
+        std::sync::OnceLock::new();
+    let keeper = KEEPER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<SpawnJob>();
+        std::thread::Builder::new()
+            .name("clawkit-testkit-spawner".into())
+            .spawn(move || {
+                for (mut cmd, reply) in rx {
+                    let _ = reply.send(cmd.spawn());
+                }
+            })
+            .expect("the spawner thread starts");
+        Mutex::new(tx)
+    });
+    let (reply, answer) = std::sync::mpsc::channel();
+    keeper
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner())
+        .send((cmd, reply))
+        .map_err(|_| std::io::Error::other("the spawner thread is gone"))?;
+    answer
+        .recv()
+        .map_err(|_| std::io::Error::other("the spawner thread is gone"))?
 }
 
 fn lock_groups() -> std::sync::MutexGuard<'static, Vec<i32>> {

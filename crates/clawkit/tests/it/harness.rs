@@ -137,3 +137,65 @@ fn a_gateway_that_cannot_start_fails_with_its_console_output() {
     assert!(err.contains("exited with"), "{err}");
     assert!(err.contains("Last console lines"), "{err}");
 }
+
+/// Helper run by `children_die_with_a_killed_test_process` in its own process: starts a
+/// listener, reports it, and waits to be killed. Not a test on its own.
+#[test]
+#[ignore = "helper process for children_die_with_a_killed_test_process"]
+fn helper_hold_a_listener_until_killed() {
+    let listener = clawkit_testkit::ForeignListener::http().unwrap();
+    println!("HELD pid={} port={}", listener.pid(), listener.port());
+    std::thread::sleep(Duration::from_secs(120));
+}
+
+#[test]
+fn children_die_with_a_killed_test_process() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "harness::helper_hold_a_listener_until_killed",
+            "--ignored",
+            "--nocapture",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let held = lines
+        .find_map(|l| l.ok().filter(|l| l.starts_with("HELD ")))
+        .expect("the helper reported its listener");
+    let field = |k: &str| -> u32 {
+        held.split_whitespace()
+            .find_map(|w| w.strip_prefix(k))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (pid, port) = (field("pid="), field("port=") as u16);
+    assert_eq!(port_state(port), PortState::Accepting);
+    // SIGKILL: no unwinding, no exit hooks — only the kernel's parent-death signal is left.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while pid_alive_not_zombie(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !pid_alive_not_zombie(pid),
+        "listener {pid} outlived its killed test process"
+    );
+    assert_eq!(port_state(port), PortState::Refused);
+}
+
+/// Alive and not merely a zombie waiting for a reaper.
+fn pid_alive_not_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            !s.split(") ")
+                .nth(1)
+                .is_some_and(|rest| rest.starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
