@@ -443,7 +443,18 @@ async fn rotate(
         url,
         state_dir,
         shared,
-    } = Admin::resolve(settings, token, password, "reissuing a device token")?;
+    } = match Admin::resolve(settings, token, password, "reissuing a device token") {
+        Ok(admin) => admin,
+        // No shared secret here: a client whose own device token still works rotates it
+        // in-band, as that device.
+        Err(no_secret) if device.is_none() && !all => {
+            return match rotate_in_band(settings, role, as_json, out).await? {
+                Some(status) => Ok(status),
+                None => Err(no_secret),
+            };
+        }
+        Err(e) => return Err(e),
+    };
     let identity = DeviceIdentity::load_local(&state_dir).ok();
     let local = match (device, &identity) {
         (None, Some(id)) => Some(id.clone()),
@@ -748,4 +759,101 @@ async fn reset(
     } else {
         ExitStatus::Problems
     })
+}
+
+/// Rotates this client's own token while authenticated with that token: the gateway hands the
+/// new one back in-band. `None` when there is no usable cached token to do it with.
+async fn rotate_in_band(
+    settings: &Settings,
+    role: &str,
+    as_json: bool,
+    out: &mut dyn Write,
+) -> Result<Option<ExitStatus>> {
+    let config = settings.load_config()?;
+    let url = local_url(settings, &config);
+    let state_dir = settings.paths.state_dir.value.clone();
+    let Ok(identity) = DeviceIdentity::load_local(&state_dir) else {
+        return Ok(None);
+    };
+    let Some(cached) = DeviceState::read(&state_dir).ok().and_then(|s| {
+        s.cached_tokens
+            .into_iter()
+            .find(|c| c.device_id == identity.device_id() && c.role == role)
+    }) else {
+        return Ok(None);
+    };
+    let mut opts = ConnectOptions::new(url.clone());
+    opts.role = role.to_string();
+    opts.scopes = cached.scopes.clone();
+    opts.device = Some((identity.clone(), Some(cached.token.expose().to_string())));
+    let Ok(mut conn) = connect(&opts).await else {
+        return Ok(None); // the cached token is refused: only the shared secret can help
+    };
+    let result = conn
+        .request(
+            "device.token.rotate",
+            json!({"deviceId": identity.device_id(), "role": role}),
+        )
+        .await
+        .map_err(|e| Error::Usage(format!("the gateway refused the rotation: {e}")))?;
+    conn.close().await;
+    let Some(fresh) = result["token"].as_str().map(str::to_string) else {
+        return Err(Error::Usage(
+            "the gateway rotated the token but did not hand it back in-band".into(),
+        ));
+    };
+    let backup = store_cached_token(
+        &state_dir,
+        identity.device_id(),
+        role,
+        &fresh,
+        &cached.scopes,
+        &backup_root(&state_dir),
+    )
+    .map_err(|e| Error::Usage(e.to_string()))?;
+    let mut verify = ConnectOptions::new(url);
+    verify.role = role.to_string();
+    verify.scopes = cached.scopes.clone();
+    verify.device = Some((identity.clone(), Some(fresh.clone())));
+    let verdict = match connect(&verify).await {
+        Ok(c) => {
+            c.close().await;
+            Verdict::Ok
+        }
+        Err(v) => v,
+    };
+    if as_json {
+        let doc = json!({
+            "schemaVersion": 1, "deviceId": identity.device_id(), "role": role, "inBand": true,
+            "old": cached.token.fingerprint(), "new": fingerprint(&fresh), "backup": backup, "verified": verdict,
+        });
+        say!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+    } else {
+        say!(
+            out,
+            "device {} ({role}): rotated in-band with its own token: {} -> {}",
+            identity.device_id(),
+            cached.token.fingerprint(),
+            fingerprint(&fresh)
+        );
+        say!(out, "backup: {}", backup.display());
+        say!(
+            out,
+            "verified: {}",
+            if verdict.is_ok() {
+                "the gateway accepts the new token".to_string()
+            } else {
+                format!("the gateway still refuses it: {}", verdict.name())
+            }
+        );
+    }
+    Ok(Some(if verdict.is_ok() {
+        ExitStatus::Fixed
+    } else {
+        ExitStatus::Problems
+    }))
 }

@@ -113,6 +113,22 @@ per_version!(rotate_fixes_the_clis_stale_device_token, |version| {
         .openclaw_cli_without(&no_secret, &["gateway", "health"])
         .unwrap();
     assert!(fixed.success(), "{fixed}");
+    // Without any shared secret, a working device token rotates itself in-band.
+    let in_band =
+        run(clawkit_with_env(&gw.env_without(&no_secret)).args(["gateway", "token", "rotate"]));
+    assert_eq!(in_band.code, Some(3), "{in_band}");
+    assert!(in_band.stdout.contains("rotated in-band"), "{in_band}");
+    assert!(
+        in_band
+            .stdout
+            .contains("verified: the gateway accepts the new token"),
+        "{in_band}"
+    );
+    let still_fixed = gw
+        .openclaw_cli_without(&no_secret, &["gateway", "health"])
+        .unwrap();
+    assert!(still_fixed.success(), "{still_fixed}");
+
     // The probe, as this device with its cached token and no shared secret, agrees.
     let as_device =
         run(clawkit_with_env(&gw.env_without(&no_secret))
@@ -132,8 +148,8 @@ per_version!(rotate_fixes_the_clis_stale_device_token, |version| {
         human.text(),
         rotate.text(),
         after.text(),
-        as_device.text()
-    );
+        as_device.text(),
+    ) + &in_band.text();
     assert_no_secrets(
         &all,
         &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
