@@ -535,61 +535,19 @@ async fn rotate(
                 .find(|c| c.device_id == identity.device_id() && c.role == role)
                 .map(|c| c.token.fingerprint())
         });
-        let backup = store_cached_token(
+        return cache_and_verify(
+            &url,
             &state_dir,
-            identity.device_id(),
+            &identity,
             role,
-            &fresh,
             &scopes,
-            &backup_root(&state_dir),
+            &fresh,
+            old.as_deref(),
+            "cached token",
+            as_json,
+            out,
         )
-        .map_err(|e| Error::Usage(e.to_string()))?;
-        // Verify: the device alone, with the stored token.
-        let mut verify = ConnectOptions::new(url.clone());
-        verify.role = role.to_string();
-        verify.scopes = scopes;
-        verify.device = Some((identity.clone(), Some(fresh.clone())));
-        let verdict = match connect(&verify).await {
-            Ok(c) => {
-                c.close().await;
-                Verdict::Ok
-            }
-            Err(v) => v,
-        };
-        if as_json {
-            say!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&json!({
-                    "schemaVersion": 1, "deviceId": identity.device_id(), "role": role,
-                    "old": old, "new": fingerprint(&fresh), "backup": backup, "verified": verdict,
-                }))
-                .unwrap_or_default()
-            );
-        } else {
-            say!(
-                out,
-                "device {} ({role}): cached token {} -> {}",
-                identity.device_id(),
-                old.as_deref().unwrap_or("(none)"),
-                fingerprint(&fresh)
-            );
-            say!(out, "backup: {}", backup.display());
-            say!(
-                out,
-                "verified: {}",
-                if verdict.is_ok() {
-                    "the gateway accepts the new token".to_string()
-                } else {
-                    format!("the gateway still refuses it: {}", verdict.name())
-                }
-            );
-        }
-        return Ok(if verdict.is_ok() {
-            ExitStatus::Fixed
-        } else {
-            ExitStatus::Problems
-        });
+        .await;
     }
 
     // Another device: rotate on the gateway and say what that device must do.
@@ -802,19 +760,51 @@ async fn rotate_in_band(
             "the gateway rotated the token but did not hand it back in-band".into(),
         ));
     };
-    let backup = store_cached_token(
+    let old = cached.token.fingerprint();
+    cache_and_verify(
+        &url,
         &state_dir,
+        &identity,
+        role,
+        &cached.scopes,
+        &fresh,
+        Some(&old),
+        "rotated in-band with its own token",
+        as_json,
+        out,
+    )
+    .await
+    .map(Some)
+}
+
+/// Stores `fresh` as this client's cached token (backup first), then checks the gateway
+/// accepts it from this device alone, and reports.
+#[allow(clippy::too_many_arguments)]
+async fn cache_and_verify(
+    url: &str,
+    state_dir: &std::path::Path,
+    identity: &DeviceIdentity,
+    role: &str,
+    scopes: &[String],
+    fresh: &str,
+    old: Option<&str>,
+    how: &str,
+    as_json: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let backup = store_cached_token(
+        state_dir,
         identity.device_id(),
         role,
-        &fresh,
-        &cached.scopes,
-        &backup_root(&state_dir),
+        fresh,
+        scopes,
+        &backup_root(state_dir),
     )
     .map_err(|e| Error::Usage(e.to_string()))?;
     let mut verify = ConnectOptions::new(url);
     verify.role = role.to_string();
-    verify.scopes = cached.scopes.clone();
-    verify.device = Some((identity.clone(), Some(fresh.clone())));
+    verify.scopes = scopes.to_vec();
+    verify.device = Some((identity.clone(), Some(fresh.to_string())));
     let verdict = match connect(&verify).await {
         Ok(c) => {
             c.close().await;
@@ -824,8 +814,8 @@ async fn rotate_in_band(
     };
     if as_json {
         let doc = json!({
-            "schemaVersion": 1, "deviceId": identity.device_id(), "role": role, "inBand": true,
-            "old": cached.token.fingerprint(), "new": fingerprint(&fresh), "backup": backup, "verified": verdict,
+            "schemaVersion": 1, "deviceId": identity.device_id(), "role": role, "how": how,
+            "old": old, "new": fingerprint(fresh), "backup": backup, "verified": verdict,
         });
         say!(
             out,
@@ -835,25 +825,22 @@ async fn rotate_in_band(
     } else {
         say!(
             out,
-            "device {} ({role}): rotated in-band with its own token: {} -> {}",
+            "device {} ({role}): {how}: {} -> {}",
             identity.device_id(),
-            cached.token.fingerprint(),
-            fingerprint(&fresh)
+            old.unwrap_or("(none)"),
+            fingerprint(fresh)
         );
         say!(out, "backup: {}", backup.display());
-        say!(
-            out,
-            "verified: {}",
-            if verdict.is_ok() {
-                "the gateway accepts the new token".to_string()
-            } else {
-                format!("the gateway still refuses it: {}", verdict.name())
-            }
-        );
+        let result = if verdict.is_ok() {
+            "the gateway accepts the new token".to_string()
+        } else {
+            format!("the gateway still refuses it: {}", verdict.name())
+        };
+        say!(out, "verified: {result}");
     }
-    Ok(Some(if verdict.is_ok() {
+    Ok(if verdict.is_ok() {
         ExitStatus::Fixed
     } else {
         ExitStatus::Problems
-    }))
+    })
 }
