@@ -19,6 +19,9 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    /// The gateway answered, and refused: not clawkit's failure.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl Error {
@@ -29,13 +32,23 @@ impl Error {
         }
     }
 
-    /// Every error here is clawkit being unable to do its job: exit 2.
+    /// A refusal by the gateway is exit 1; everything else here is clawkit being unable to do
+    /// its job: exit 2.
     pub fn exit_status(&self) -> ExitStatus {
-        ExitStatus::Error
+        match self {
+            Error::Refused(_) => ExitStatus::Problems,
+            _ => ExitStatus::Error,
+        }
     }
 
     pub fn hint(&self) -> Option<String> {
         match self {
+            Error::Refused(message) => crate::catalog::scan(message).first().map(|h| {
+                format!(
+                    "{} — `clawkit explain '{}'`",
+                    h.entry.title, h.entry.patterns[0]
+                )
+            }),
             Error::Config(ConfigError::Parse { file, .. }) => Some(format!(
                 "fix the syntax at that line (JSON5: comments, unquoted keys and trailing commas are fine), then run `openclaw config validate`; clawkit did not change {}",
                 file.display()

@@ -379,7 +379,7 @@ impl Admin {
 }
 
 fn refused(url: &str, v: Verdict) -> Error {
-    Error::Usage(format!(
+    Error::Refused(format!(
         "the gateway at {url} refused: {}{}",
         v.name(),
         v.message().map(|m| format!(" ({m})")).unwrap_or_default()
@@ -474,7 +474,7 @@ async fn rotate(
         let mut opts = ConnectOptions::new(url.clone());
         opts.credential = shared.clone();
         let mut conn = connect(&opts).await.map_err(fail)?;
-        let rpc = |e: crate::gateway::RpcError| Error::Usage(format!("the gateway refused: {e}"));
+        let rpc = |e: crate::gateway::RpcError| Error::Refused(format!("the gateway refused: {e}"));
         let list = conn
             .request("device.pair.list", json!({}))
             .await
@@ -561,7 +561,7 @@ async fn rotate(
             json!({"deviceId": device, "role": role}),
         )
         .await
-        .map_err(|e| Error::Usage(format!("the gateway refused the rotation: {e}")))?;
+        .map_err(|e| Error::Refused(format!("the gateway refused the rotation: {e}")))?;
     conn.close().await;
     let port = settings.paths.port(&config, &settings.env).value;
     if as_json {
@@ -605,7 +605,7 @@ async fn reset(
     let mut opts = ConnectOptions::new(url.clone());
     opts.credential = shared;
     let mut conn = connect(&opts).await.map_err(|v| refused(&url, v))?;
-    let rpc = |e: crate::gateway::RpcError| Error::Usage(format!("the gateway refused: {e}"));
+    let rpc = |e: crate::gateway::RpcError| Error::Refused(format!("the gateway refused: {e}"));
     let list = conn
         .request("device.pair.list", json!({}))
         .await
@@ -753,7 +753,7 @@ async fn rotate_in_band(
             json!({"deviceId": identity.device_id(), "role": role}),
         )
         .await
-        .map_err(|e| Error::Usage(format!("the gateway refused the rotation: {e}")))?;
+        .map_err(|e| Error::Refused(format!("the gateway refused the rotation: {e}")))?;
     conn.close().await;
     let Some(fresh) = result["token"].as_str().map(str::to_string) else {
         return Err(Error::Usage(

@@ -355,3 +355,18 @@ fn status_shows_a_pending_repair_request_the_cli_also_sees() {
         conn.close().await;
     });
 }
+
+#[test]
+fn a_refusing_gateway_is_exit_1_with_the_next_step() {
+    let gw = clawkit_testkit::shared_gateway(clawkit_testkit::V2026_9).unwrap();
+    let wrong = clawkit_testkit::distinctive_secret("wrongtoken");
+    let out =
+        run(clawkit_with_env(gw.env()).args(["gateway", "token", "rotate", "--token", &wrong]));
+    assert_eq!(out.code, Some(1), "{out}");
+    assert!(
+        out.stderr.contains("refused: gateway token mismatch"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("hint: gateway token mismatch"), "{out}");
+    assert_no_secrets(&out.text(), &[&wrong, gw.token()]);
+}
