@@ -186,7 +186,8 @@ fn children_die_with_a_killed_test_process() {
         !pid_alive_not_zombie(pid),
         "listener {pid} outlived its killed test process"
     );
-    assert_eq!(port_state(port), PortState::Refused);
+    // (The port itself is not checked afterwards: once free, a parallel test in this process
+    // may legitimately take the same number, since the helper's reservations were its own.)
 }
 
 /// Alive and not merely a zombie waiting for a reaper.
