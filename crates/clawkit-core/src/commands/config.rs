@@ -1,6 +1,6 @@
 //! `clawkit config get|set|unset|path`.
 
-use super::say;
+use super::{print_json, say};
 use crate::cli::ConfigCommand;
 use crate::error::Result;
 use crate::exit::ExitStatus;
@@ -101,11 +101,7 @@ fn get(
             "line": node.origin.line,
             "envVar": node.origin.env_var,
         });
-        say!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(out, &doc);
         return Ok(ExitStatus::Success);
     }
     let text = match &value {
@@ -200,11 +196,7 @@ fn path(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Result<ExitS
             "configLock": p.config_lock_file(uid),
             "cli": cli.as_ref().map(|c| json!({"command": c.command, "package": c.package_dir, "version": c.version})),
         });
-        say!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(out, &doc);
         return Ok(ExitStatus::Success);
     }
     let row = |out: &mut dyn Write, what: &str, value: String, source: &str| {

@@ -2,7 +2,7 @@
 //! error frame, a log file), which side is wrong, the likely causes, and the exact commands for
 //! this machine, then one ordered plan when several errors appear together.
 
-use super::say;
+use super::{print_json, say};
 use crate::catalog::{self, Hit, Phase};
 use crate::cli::ExplainArgs;
 use crate::error::{Error, Result};
@@ -21,11 +21,7 @@ pub fn run(settings: &Settings, args: &ExplainArgs, out: &mut dyn Write) -> Resu
     let hits = catalog::scan(&text);
     let vars = Placeholders::new(settings, &text);
     if args.json {
-        say!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&to_json(&hits, &vars)).unwrap_or_default()
-        );
+        print_json(out, &to_json(&hits, &vars));
     } else {
         render(&hits, &vars, settings, out);
     }

@@ -1,7 +1,7 @@
 //! `clawkit gateway token status|rotate`: the commands OpenClaw's guides name but OpenClaw
 //! does not have.
 
-use super::say;
+use super::{print_json, say};
 use crate::cli::TokenCommand;
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
@@ -216,11 +216,7 @@ async fn status(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Resu
             "paired": paired,
             "pending": pending,
         });
-        say!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(out, &doc);
     } else {
         say!(out, "Shared secret ({:?} mode), gateway {url}", auth_mode);
         let print_side = |out: &mut dyn Write, label: &str, c: &Credentials| {
@@ -565,7 +561,10 @@ async fn rotate(
     conn.close().await;
     let port = settings.paths.port(&config, &settings.env).value;
     if as_json {
-        say!(out, "{}", serde_json::to_string_pretty(&json!({"schemaVersion": 1, "deviceId": device, "role": role, "rotatedAtMs": result["rotatedAtMs"], "tokenDelivery": result["tokenDelivery"]})).unwrap_or_default());
+        print_json(
+            out,
+            &json!({"schemaVersion": 1, "deviceId": device, "role": role, "rotatedAtMs": result["rotatedAtMs"], "tokenDelivery": result["tokenDelivery"]}),
+        );
     } else {
         say!(
             out,
@@ -685,11 +684,7 @@ async fn reset(
             "schemaVersion": 1, "removed": removed, "rejectedPending": pending.len(),
             "clearedCachedTokens": cleared, "backup": backup, "remaining": left,
         });
-        say!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(out, &doc);
     } else {
         say!(
             out,
@@ -817,11 +812,7 @@ async fn cache_and_verify(
             "schemaVersion": 1, "deviceId": identity.device_id(), "role": role, "how": how,
             "old": old, "new": fingerprint(fresh), "backup": backup, "verified": verdict,
         });
-        say!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(out, &doc);
     } else {
         say!(
             out,

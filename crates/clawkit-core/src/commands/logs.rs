@@ -1,7 +1,7 @@
 //! `clawkit logs`: what the gateway log says about auth failures, closes, pairing, starts and
 //! stops, grouped by reason, client, device, peer and gateway port.
 
-use super::say;
+use super::{print_json, say};
 use crate::catalog;
 use crate::cli::LogsArgs;
 use crate::error::{Error, Result};
@@ -59,11 +59,7 @@ pub fn run(settings: &Settings, args: &LogsArgs, out: &mut dyn Write) -> Result<
     });
     if args.json {
         let doc = serde_json::json!({"schemaVersion": 1, "report": report, "elapsedMs": elapsed.as_millis() as u64});
-        say!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(out, &doc);
     } else {
         render(&report, elapsed, out);
     }

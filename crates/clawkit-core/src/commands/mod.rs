@@ -33,3 +33,12 @@ macro_rules! say {
     }};
 }
 pub(crate) use say;
+
+/// Writes a `--json` document, pretty-printed (a closed pipe is ignored, as with `say!`).
+pub(crate) fn print_json(out: &mut dyn Write, doc: &serde_json::Value) {
+    say!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(doc).unwrap_or_default()
+    );
+}

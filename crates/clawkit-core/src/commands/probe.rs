@@ -1,7 +1,7 @@
 //! `clawkit probe`: one real handshake with the gateway (and `health` + `system.info` when
 //! authenticated), with the credential the local CLI would use and where it came from.
 
-use super::say;
+use super::{print_json, say};
 use crate::cli::{ProbeArgs, ProbeAs};
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
@@ -47,11 +47,7 @@ pub fn run(settings: &Settings, args: &ProbeArgs, out: &mut dyn Write) -> Result
                     "health": {"ok": health.as_ref().map(|h| h["ok"].clone()).unwrap_or(Value::Null)},
                     "system": info.as_ref().map(|i| json!({"pid": i["pid"], "port": i["port"], "uptimeMs": i["uptimeMs"], "processInstanceId": i["processInstanceId"]})),
                 });
-                say!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&doc).unwrap_or_default()
-                );
+                print_json(out, &doc);
             } else {
                 say!(out, "{}: ok in {} ms", opts.url, hello.latency_ms);
                 let pid = info.as_ref().and_then(|i| i["pid"].as_u64());
@@ -91,11 +87,7 @@ pub fn run(settings: &Settings, args: &ProbeArgs, out: &mut dyn Write) -> Result
         Err(verdict) => {
             if args.json {
                 let doc = json!({"schemaVersion": 1, "url": opts.url, "verdict": verdict, "elapsedMs": elapsed, "sent": sent});
-                say!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&doc).unwrap_or_default()
-                );
+                print_json(out, &doc);
             } else {
                 say!(out, "{}: {} (after {elapsed} ms)", opts.url, verdict.name());
                 if let Some(m) = verdict.message() {
