@@ -1045,10 +1045,6 @@ pub fn scan(text: &str) -> Vec<Hit> {
         .collect()
 }
 
-pub fn by_id(id: &str) -> Option<&'static Entry> {
-    CATALOG.iter().find(|e| e.id == id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,11 +29,6 @@ pub fn is_secret_key(dot_path: &str) -> bool {
         && !lower.ends_with("fingerprint")
 }
 
-/// The shape of a secret without its content: fingerprint and length.
-pub fn describe(secret: &str) -> String {
-    format!("{} ({} chars)", fingerprint(secret), secret.chars().count())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

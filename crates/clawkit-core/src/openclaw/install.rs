@@ -346,16 +346,6 @@ impl DerivedPorts {
             cdp_range,
         }
     }
-
-    /// Every single port with its role, base first.
-    pub fn named(&self) -> Vec<(&'static str, u16)> {
-        vec![
-            ("gateway (WebSocket + HTTP)", self.base),
-            ("widget sandbox", self.sandbox),
-            ("browser control", self.browser_control),
-            ("browser extension relay", self.extension_relay),
-        ]
-    }
 }
 
 impl fmt::Display for DerivedPorts {
