@@ -28,6 +28,24 @@ pub struct EditPlan {
 }
 
 impl EditPlan {
+    fn new(
+        key: &str,
+        file: PathBuf,
+        path_in_file: Vec<String>,
+        snapshot: Snapshot,
+        splices: Vec<Splice>,
+    ) -> EditPlan {
+        let new_text = apply(&snapshot.text, &splices);
+        EditPlan {
+            key: key.to_string(),
+            file,
+            path_in_file,
+            snapshot,
+            splices,
+            new_text,
+        }
+    }
+
     pub fn changes_anything(&self) -> bool {
         self.new_text != self.snapshot.text
     }
@@ -87,15 +105,7 @@ pub fn plan_set(
     let snapshot = read_or_empty(&file)?;
     let refs: Vec<&str> = path_in_file.iter().map(String::as_str).collect();
     let splices = edit::set(&snapshot.text, &file, &refs, value)?;
-    let new_text = apply(&snapshot.text, &splices);
-    Ok(EditPlan {
-        key: key.to_string(),
-        file,
-        path_in_file,
-        snapshot,
-        splices,
-        new_text,
-    })
+    Ok(EditPlan::new(key, file, path_in_file, snapshot, splices))
 }
 
 /// Plans removing `key`; `None` when no file defines it.
@@ -119,15 +129,13 @@ pub fn plan_unset(config: &LoadedConfig, key: &str) -> Result<Option<EditPlan>, 
     if splices.is_empty() {
         return Ok(None);
     }
-    let new_text = apply(&snapshot.text, &splices);
-    Ok(Some(EditPlan {
-        key: key.to_string(),
+    Ok(Some(EditPlan::new(
+        key,
         file,
         path_in_file,
         snapshot,
         splices,
-        new_text,
-    }))
+    )))
 }
 
 fn read_or_empty(file: &Path) -> Result<Snapshot, ConfigError> {
