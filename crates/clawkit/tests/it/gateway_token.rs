@@ -170,10 +170,7 @@ fn status_on_a_healthy_gateway_host_finds_nothing_wrong() {
 fn rotating_another_device_withholds_its_token_and_says_what_to_do() {
     let gw = clawkit_testkit::shared_gateway(clawkit_testkit::V2026_9).unwrap();
     // A second device, paired silently on loopback.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::util::runtime();
     let other = clawkit_core::gateway::DeviceIdentity::generate();
     rt.block_on(async {
         let mut o = clawkit_core::gateway::ConnectOptions::new(gw.url());
@@ -204,10 +201,7 @@ per_version!(
             Gateway::start(GatewayOptions::new(version).token_source(TokenSource::Env)).unwrap();
         let device = scenario::cli_device_token_cached(&gw).unwrap();
         // A second paired device and a pending request from a browser origin.
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = crate::util::runtime();
         rt.block_on(async {
             use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, connect};
             let mut other = ConnectOptions::new(gw.url());
@@ -295,10 +289,7 @@ fn status_shows_a_pending_repair_request_the_cli_also_sees() {
     use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
     let gw = clawkit_testkit::shared_gateway(clawkit_testkit::V2026_9).unwrap();
     let identity = DeviceIdentity::generate();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::util::runtime();
     let request_id = rt.block_on(async {
         let mut opts = ConnectOptions::new(gw.url());
         opts.credential = Credential::Token(gw.token().to_string());

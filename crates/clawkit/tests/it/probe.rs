@@ -148,10 +148,7 @@ per_version!(probe_without_any_credential, |version| {
         "{doc:#}"
     );
     // With a signed device but no credential at all, the gateway names the missing token.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::util::runtime();
     rt.block_on(async {
         let mut opts = ConnectOptions::new(gw.url());
         opts.device = Some((DeviceIdentity::generate(), None));
@@ -171,10 +168,7 @@ per_version!(probe_without_any_credential, |version| {
 per_version!(device_token_verdicts_after_rotate_and_revoke, |version| {
     let gw = shared_gateway(version).unwrap();
     let url = gw.url();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::util::runtime();
     rt.block_on(async {
         let identity = DeviceIdentity::generate();
         let mut pair = ConnectOptions::new(&url);
@@ -254,10 +248,7 @@ per_version!(
     pairing_required_for_a_new_device_with_a_browser_origin,
     |version| {
         let gw = shared_gateway(version).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = crate::util::runtime();
         rt.block_on(async {
             let mut opts = ConnectOptions::new(gw.url());
             opts.credential = Credential::Token(gw.token().to_string());
@@ -284,10 +275,7 @@ per_version!(
 
 per_version!(protocol_mismatch_verdict, |version| {
     let gw = shared_gateway(version).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::util::runtime();
     rt.block_on(async {
         let mut opts = ConnectOptions::new(gw.url());
         opts.credential = Credential::Token(gw.token().to_string());
@@ -302,10 +290,7 @@ per_version!(protocol_mismatch_verdict, |version| {
 #[test]
 fn scope_mismatch_verdict_for_a_read_only_device() {
     let gw = shared_gateway(clawkit_testkit::V2026_9).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::util::runtime();
     rt.block_on(async {
         let identity = DeviceIdentity::generate();
         let mut pair = ConnectOptions::new(gw.url());
@@ -342,10 +327,7 @@ fn password_and_rate_limit_verdicts() {
             "rateLimit": {"exemptLoopback": false, "maxAttempts": 2, "windowMs": 60000, "lockoutMs": 60000}}}
     })))
     .unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::util::runtime();
     rt.block_on(async {
         let mut opts = ConnectOptions::new(gw.url());
         opts.credential = Credential::Password(password.clone());
@@ -458,10 +440,7 @@ fn tls_gateway_pin_verdicts() {
 fn starting_verdict_while_the_gateway_boots() {
     use clawkit_testkit::{Gateway, GatewayOptions, PortState, port_state};
     let gw = Gateway::start(GatewayOptions::new(clawkit_testkit::V2026_9).no_ready_wait()).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = crate::util::runtime();
     let seen = rt.block_on(async {
         let mut opts = ConnectOptions::new(gw.url());
         opts.credential = Credential::Token(gw.token().to_string());

@@ -79,3 +79,11 @@ pub fn assert_no_secrets(text: &str, secrets: &[&str]) {
         );
     }
 }
+
+/// A current-thread runtime for tests that drive the protocol client directly.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
