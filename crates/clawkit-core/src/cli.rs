@@ -7,20 +7,10 @@ use std::sync::LazyLock;
 
 /// Command families on the roadmap that are not built yet. `--help` lists them so users know
 /// what is coming, and no subcommand pretends to work before it does.
-pub const PLANNED_COMMANDS: &[(&str, &str)] = &[
-    (
-        "doctor",
-        "find the root cause of a broken gateway, with evidence; --fix repairs it safely",
-    ),
-    (
-        "gateway start|stop|restart|install|status",
-        "the gateway service, through its supervisor",
-    ),
-    (
-        "ports",
-        "who holds the gateway's ports: the gateway, a zombie, or something else",
-    ),
-];
+pub const PLANNED_COMMANDS: &[(&str, &str)] = &[(
+    "doctor",
+    "find the root cause of a broken gateway, with evidence; --fix repairs it safely",
+)];
 
 static AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
     let mut text = String::from("Planned command families (not available yet):\n");
@@ -72,9 +62,32 @@ pub enum Command {
     Logs(LogsArgs),
     /// One real handshake with the gateway: its verdict, version, boot id and auth, in ms.
     Probe(ProbeArgs),
-    /// The gateway's shared secret and device tokens.
+    /// The gateway: its service, its shared secret and device tokens.
     #[command(subcommand)]
     Gateway(GatewayCommand),
+    /// Who holds the gateway's ports: this gateway, a zombie gateway, a hung one, something
+    /// else; --kill stops the zombies.
+    Ports(PortsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PortsArgs {
+    /// Stop the OpenClaw gateways found holding this install's ports that are not its healthy
+    /// gateway (zombies, hung ones). Only your own processes, re-verified before each signal.
+    #[arg(long)]
+    pub kill: bool,
+    /// With --kill: also stop a non-OpenClaw program holding the gateway port (asks first
+    /// unless --yes).
+    #[arg(long, requires = "kill")]
+    pub kill_foreign: bool,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// How long a listener may take to greet before it counts as hung, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub timeout_ms: u64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +95,32 @@ pub enum GatewayCommand {
     /// Shared secrets and device tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// One screen: supervisor, process, port owners, version, boot id, uptime, service audit.
+    Status(ServiceArgs),
+    /// Start the gateway through its service manager.
+    Start(ServiceArgs),
+    /// Stop the gateway through its service manager.
+    Stop(ServiceArgs),
+    /// Restart the gateway (service manager, else the gateway's own restart request) and wait
+    /// until it is ready again.
+    Restart(ServiceArgs),
+    /// Install the gateway service with `openclaw gateway install`, then audit the result.
+    Install {
+        /// Reinstall over an existing service definition.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        common: ServiceArgs,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServiceArgs {
+    /// How long to wait for the gateway to become ready, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub wait_secs: u64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,11 +11,14 @@ mod commands;
 pub mod env;
 mod error;
 mod exit;
+pub mod finding;
 pub mod fsx;
 pub mod gateway;
+pub mod host;
 pub mod logscan;
 pub mod openclaw;
 pub mod secret;
+pub mod service;
 mod settings;
 
 pub use cli::PLANNED_COMMANDS;

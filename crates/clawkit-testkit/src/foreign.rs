@@ -34,17 +34,27 @@ require('net').createServer((sock) => { held.push(sock); }).listen(port, '127.0.
 impl ForeignListener {
     /// An HTTP server (not a gateway) on a fresh free port.
     pub fn http() -> Result<ForeignListener> {
-        Self::start(HTTP_SERVER, "foreign HTTP listener")
+        Self::start(HTTP_SERVER, "foreign HTTP listener", free_port())
+    }
+
+    /// An HTTP server (not a gateway) on the given loopback port (e.g. a gateway's derived
+    /// port). Never 18789..18899.
+    pub fn http_on(port: u16) -> Result<ForeignListener> {
+        if (18789..=18899).contains(&port) {
+            return Err(HarnessError::Setup(format!(
+                "refusing to listen on port {port}: the default gateway's ports are off limits"
+            )));
+        }
+        Self::start(HTTP_SERVER, "foreign HTTP listener", port)
     }
 
     /// A TCP listener that accepts and never answers, on a fresh free port.
     pub fn silent() -> Result<ForeignListener> {
-        Self::start(SILENT_SERVER, "silent TCP listener")
+        Self::start(SILENT_SERVER, "silent TCP listener", free_port())
     }
 
-    fn start(script: &str, what: &str) -> Result<ForeignListener> {
+    fn start(script: &str, what: &str, port: u16) -> Result<ForeignListener> {
         let node = ensure_node()?;
-        let port = free_port();
         let mut cmd = Command::new(node);
         cmd.arg("-e")
             .arg(script)

@@ -19,6 +19,7 @@ mod net;
 mod process;
 pub mod scenario;
 mod secret;
+mod service;
 
 pub use client::{CliOutput, ClientHome};
 pub use error::{HarnessError, Result};
@@ -27,6 +28,7 @@ pub use gateway::{Gateway, GatewayOptions, TokenSource, shared_gateway};
 pub use install::{OpenClawInstall, SUPPORTED_VERSIONS, cache_root, ensure_node, ensure_openclaw};
 pub use net::{PortState, closed_port, free_port, http_get, port_state};
 pub use secret::distinctive_secret;
+pub use service::{ServiceFiles, write_service_files};
 
 /// The OpenClaw release with the SQLite state layout.
 pub const V2026_9: &str = "2026.9.6";

@@ -1,7 +1,7 @@
 //! `clawkit gateway token status|rotate`: the commands OpenClaw's guides name but OpenClaw
 //! does not have.
 
-use super::{print_json, say};
+use super::{confirm, print_json, say};
 use crate::cli::TokenCommand;
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
@@ -9,7 +9,7 @@ use crate::fsx::backup_root;
 use crate::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
 use crate::logscan::format_time_ms;
 use crate::openclaw::auth::{
-    AuthMode, Credentials, Secret, client_credentials, client_mode, gateway_credentials,
+    AuthMode, Credentials, as_credential, client_credentials, client_mode, gateway_credentials,
 };
 use crate::openclaw::config::LoadedConfig;
 use crate::openclaw::state::{DeviceState, store_cached_token};
@@ -20,10 +20,7 @@ use std::io::Write;
 use std::time::Duration;
 
 pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Result<ExitStatus> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     match cmd {
         TokenCommand::Status { json } => runtime.block_on(status(settings, *json, out)),
         TokenCommand::Rotate {
@@ -79,14 +76,6 @@ fn secret_rows(c: &Credentials, mode: &AuthMode) -> Vec<Value> {
         .collect()
 }
 
-fn credential_of(secret: Option<&Secret>, mode: &AuthMode) -> Credential {
-    match (secret, mode) {
-        (Some(s), AuthMode::Password) => Credential::Password(s.expose().to_string()),
-        (Some(s), _) => Credential::Token(s.expose().to_string()),
-        (None, _) => Credential::None,
-    }
-}
-
 async fn status(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
     let config = settings.load_config()?;
     let url = local_url(settings, &config);
@@ -107,7 +96,7 @@ async fn status(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Resu
         Some(secret) => {
             let mut opts = ConnectOptions::new(url.clone());
             opts.timeout = Duration::from_secs(3);
-            opts.credential = credential_of(Some(secret), &auth_mode);
+            opts.credential = as_credential(Some(secret), &auth_mode);
             Some(match connect(&opts).await {
                 Ok(c) => {
                     let hello = c.hello.clone();
@@ -384,7 +373,7 @@ fn refused(url: &str, v: Verdict) -> Error {
 
 /// The gateway's shared secret for an admin action: the flags, else this client's configured
 /// one, else what this host's config gives the gateway.
-fn shared_secret(
+pub(crate) fn shared_secret(
     settings: &Settings,
     config: &LoadedConfig,
     token: &Option<String>,
@@ -399,7 +388,7 @@ fn shared_secret(
             let client = client_credentials(config, &settings.env, &mode, &[]);
             let gateway = gateway_credentials(config, &settings.env, "this shell", &[]);
             let auth_mode = gateway.mode.clone();
-            credential_of(
+            as_credential(
                 client
                     .effective(&auth_mode)
                     .or(gateway.effective(&auth_mode)),
@@ -624,32 +613,31 @@ async fn reset(
         )
     };
     if !yes {
-        use std::io::IsTerminal;
-        if !std::io::stdin().is_terminal() {
-            conn.close().await;
-            return Err(Error::Usage(format!(
-                "this removes {} paired device(s) and {} pending request(s); every device must pair again. Run again with --yes to confirm",
-                paired.len(),
-                pending.len()
-            )));
-        }
-        say!(
-            out,
-            "This removes {} paired device(s) and {} pending request(s); each must pair again:",
+        let what = format!(
+            "This removes {} paired device(s) and {} pending request(s); each must pair again",
             paired.len(),
             pending.len()
         );
-        for d in &paired {
-            say!(out, "  {}", label(d));
+        if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            say!(out, "{what}:");
+            for d in &paired {
+                say!(out, "  {}", label(d));
+            }
         }
-        let _ = write!(out, "Continue? [y/N] ");
-        let _ = out.flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            conn.close().await;
-            say!(out, "nothing changed");
-            return Ok(ExitStatus::Success);
+        match confirm(out, "Continue?") {
+            None => {
+                conn.close().await;
+                return Err(Error::Usage(format!(
+                    "{}. Run again with --yes to confirm",
+                    what.replacen("This", "this", 1)
+                )));
+            }
+            Some(false) => {
+                conn.close().await;
+                say!(out, "nothing changed");
+                return Ok(ExitStatus::Success);
+            }
+            Some(true) => {}
         }
     }
     // Back up what this host holds of the pairing state (the gateway's own when it shares this

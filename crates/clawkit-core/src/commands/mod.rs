@@ -2,8 +2,10 @@
 
 mod config;
 mod explain;
+mod gateway_service;
 mod gateway_token;
 mod logs;
+mod ports;
 mod probe;
 
 use crate::cli::{Cli, Command};
@@ -23,7 +25,17 @@ pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         Command::Gateway(crate::cli::GatewayCommand::Token(cmd)) => {
             gateway_token::run(&settings, cmd, out)
         }
+        Command::Gateway(cmd) => gateway_service::run(&settings, cmd, out),
+        Command::Ports(args) => ports::run(&settings, args, out),
     }
+}
+
+/// The single-threaded async runtime the network commands run on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::error::Error::Usage(format!("cannot start the async runtime: {e}")))
 }
 
 /// Writes to the output, ignoring a closed pipe (`clawkit ... | head` is fine).
@@ -34,6 +46,20 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+/// Asks a yes/no question on the terminal. `None` when standard input is not a terminal (the
+/// caller then refuses and names the flag that confirms).
+pub(crate) fn confirm(out: &mut dyn Write, question: &str) -> Option<bool> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    let _ = write!(out, "{question} [y/N] ");
+    let _ = out.flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    Some(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
 /// Writes a `--json` document, pretty-printed (a closed pipe is ignored, as with `say!`).
 pub(crate) fn print_json(out: &mut dyn Write, doc: &serde_json::Value) {
     say!(
@@ -41,4 +67,27 @@ pub(crate) fn print_json(out: &mut dyn Write, doc: &serde_json::Value) {
         "{}",
         serde_json::to_string_pretty(doc).unwrap_or_default()
     );
+}
+
+fn mark(s: crate::finding::Severity) -> &'static str {
+    use crate::finding::Severity;
+    match s {
+        Severity::Ok => "ok   ",
+        Severity::Info => "info ",
+        Severity::Warning => "warn ",
+        Severity::Error => "ERROR",
+    }
+}
+
+/// One finding as a line (`ERROR [code] summary`), with its evidence and next step.
+pub(crate) fn say_finding(out: &mut dyn Write, f: &crate::finding::Finding, details: bool) {
+    say!(out, "{} [{}] {}", mark(f.severity), f.code, f.summary);
+    if details {
+        for e in &f.evidence {
+            say!(out, "        {e}");
+        }
+        if let Some(next) = &f.next {
+            say!(out, "        next: {next}");
+        }
+    }
 }

@@ -16,10 +16,7 @@ use std::time::Duration;
 
 pub fn run(settings: &Settings, args: &ProbeArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let (opts, sent) = plan(settings, args)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     let started = std::time::Instant::now();
     let outcome = runtime.block_on(async {
         match connect(&opts).await {
@@ -113,7 +110,7 @@ pub fn run(settings: &Settings, args: &ProbeArgs, out: &mut dyn Write) -> Result
     }
 }
 
-fn human_duration(ms: u64) -> String {
+pub(crate) fn human_duration(ms: u64) -> String {
     let s = ms / 1000;
     match s {
         0..=59 => format!("{s}s"),

@@ -31,7 +31,7 @@ impl SecretKind {
             SecretKind::DeviceToken => "device token",
         }
     }
-    fn env_var(self) -> &'static str {
+    pub(crate) fn env_var(self) -> &'static str {
         match self {
             SecretKind::Token | SecretKind::DeviceToken => "OPENCLAW_GATEWAY_TOKEN",
             SecretKind::Password => "OPENCLAW_GATEWAY_PASSWORD",
@@ -151,6 +151,32 @@ impl Credentials {
             _ => self.token(),
         }
     }
+}
+
+/// What goes into `connect.params.auth` for `secret` under the gateway's `mode`.
+pub fn as_credential(secret: Option<&Secret>, mode: &AuthMode) -> crate::gateway::Credential {
+    use crate::gateway::Credential;
+    match (secret, mode) {
+        (Some(s), AuthMode::Password) => Credential::Password(s.expose().to_string()),
+        (Some(s), _) => Credential::Token(s.expose().to_string()),
+        (None, _) => Credential::None,
+    }
+}
+
+/// The shared secret the local `openclaw` CLI sends to the local gateway, and its
+/// description (fingerprint and source) — what clawkit connects with to see what the CLI sees.
+pub fn local_cli_credential(
+    config: &LoadedConfig,
+    env: &Env,
+) -> (crate::gateway::Credential, Option<String>) {
+    let mode = client_mode(config, env);
+    let client = client_credentials(config, env, &mode, &[]);
+    let gateway_mode = gateway_credentials(config, env, "this shell", &[]).mode;
+    let secret = client.effective(&gateway_mode);
+    (
+        as_credential(secret, &gateway_mode),
+        secret.map(|s| s.to_string()),
+    )
 }
 
 fn config_secret(config: &LoadedConfig, key: &str, kind: SecretKind) -> Option<Secret> {

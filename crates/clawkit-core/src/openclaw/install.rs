@@ -155,6 +155,14 @@ pub struct InstallPaths {
 
 impl InstallPaths {
     pub fn resolve(env: &Env) -> InstallPaths {
+        let mut paths = InstallPaths::resolve_without_cli(env);
+        paths.cli = find_cli(env);
+        paths
+    }
+
+    /// The paths alone, without looking for the `openclaw` CLI on `PATH` (for another
+    /// process's environment, where only the state dir and config matter).
+    pub fn resolve_without_cli(env: &Env) -> InstallPaths {
         let home = effective_home(env);
         let profile = env
             .get("OPENCLAW_PROFILE")
@@ -201,7 +209,7 @@ impl InstallPaths {
             profile,
             state_dir,
             config_path,
-            cli: find_cli(env),
+            cli: None,
         }
     }
 

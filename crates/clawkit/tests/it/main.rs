@@ -16,6 +16,7 @@ mod gateway_life;
 mod gateway_token;
 mod harness;
 mod install_model;
+mod ports;
 mod probe;
 mod scenarios;
 mod state;
