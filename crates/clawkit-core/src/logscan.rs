@@ -693,6 +693,14 @@ fn classify(message: &str, structured: Option<&Value>) -> Option<GroupKey> {
 }
 
 /// `2026-11-22T01:47:22.075+00:00` / `...Z` → milliseconds since the epoch.
+/// Now, in milliseconds since the epoch (the unit of every log time here).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 pub fn parse_time_ms(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {

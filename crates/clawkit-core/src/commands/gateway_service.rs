@@ -46,6 +46,50 @@ struct Ctx<'a> {
     manager: Option<Manager>,
 }
 
+/// The gateway as it was before a restart, to recognise the next boot: by its boot id, or —
+/// for releases whose hello has none (2026.7) and which restart in-process — by a
+/// `gateway ready` in its log after the request.
+struct Before {
+    boot_id: Option<String>,
+    uptime_ms: Option<u64>,
+    requested_at_ms: i64,
+    log: Option<std::path::PathBuf>,
+}
+
+impl Before {
+    fn of(settings: &Settings, boot_id: Option<String>, uptime_ms: Option<u64>) -> Before {
+        let log = settings.load_config().ok().map(|c| {
+            settings
+                .paths
+                .log_file(&c, &crate::openclaw::install::local_date())
+                .value
+        });
+        Before {
+            boot_id,
+            uptime_ms,
+            requested_at_ms: crate::logscan::now_ms(),
+            log,
+        }
+    }
+
+    /// Whether `live` is a later boot than this one.
+    fn is_before(&self, live: &Live) -> bool {
+        if let Some(old) = &self.boot_id {
+            return live.boot_id.as_deref().is_some_and(|b| b != old);
+        }
+        let Some(log) = &self.log else {
+            return true;
+        };
+        crate::logscan::scan_files(std::slice::from_ref(log), Some(self.requested_at_ms))
+            .map(|r| {
+                r.groups
+                    .iter()
+                    .any(|g| g.key.kind == crate::logscan::EventKind::Start)
+            })
+            .unwrap_or(false)
+    }
+}
+
 /// The gateway as a client sees it right now.
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,14 +162,14 @@ impl Ctx<'_> {
         })
     }
 
-    /// Polls until `/readyz` says ready and a handshake shows a boot other than `old_boot`.
-    fn wait_ready(&self, old_boot: Option<&str>, wait: Duration) -> Result<(Live, u64)> {
+    /// Polls until `/readyz` says ready and a handshake shows a gateway other than `before`:
+    /// a new boot id, or (for releases whose hello has none) a smaller uptime.
+    fn wait_ready(&self, before: Option<&Before>, wait: Duration) -> Result<(Live, u64)> {
         let started = Instant::now();
         loop {
             let live = self.live(Duration::from_secs(2))?;
-            let new_boot = live.boot_id.as_deref().is_some_and(|b| Some(b) != old_boot);
-            if live.ready == Some(true) && live.verdict.is_ok() && (old_boot.is_none() || new_boot)
-            {
+            let restarted = before.is_none_or(|b| b.is_before(&live));
+            if live.ready == Some(true) && live.verdict.is_ok() && restarted {
                 return Ok((live, started.elapsed().as_millis() as u64));
             }
             if started.elapsed() >= wait {
@@ -382,11 +426,12 @@ impl Ctx<'_> {
     fn restart(&self, args: &ServiceArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         let wait = Duration::from_secs(args.wait_secs);
         if let Some((manager, _)) = self.supervised() {
-            let before = self.live(Duration::from_secs(2))?;
+            let live = self.live(Duration::from_secs(2))?;
+            let before = Before::of(self.settings, live.boot_id, live.uptime_ms);
             manager
                 .perform(self.runner, Action::Restart, &self.settings.paths)
                 .map_err(Error::Refused)?;
-            return self.after_change(manager, before.boot_id, args, "restarted", out);
+            return self.after_change(manager, Some(before), args, "restarted", out);
         }
         // Unsupervised: ask the gateway to restart itself.
         let report = self.inspect()?;
@@ -414,7 +459,11 @@ impl Ctx<'_> {
                     v.message().map(|m| format!(" ({m})")).unwrap_or_default()
                 ))
             })?;
-            let boot = conn.hello.boot_id.clone();
+            let boot = Before::of(
+                self.settings,
+                conn.hello.boot_id.clone(),
+                conn.hello.uptime_ms,
+            );
             let ack = conn
                 .request(
                     "gateway.restart.request",
@@ -429,7 +478,9 @@ impl Ctx<'_> {
             conn.close().await;
             Ok::<_, Error>((boot, ack))
         })?;
-        let (live, waited) = self.wait_ready(old_boot.as_deref(), wait)?;
+        let (live, waited) = self.wait_ready(Some(&old_boot), wait)?;
+        let old_uptime = old_boot.uptime_ms;
+        let old_boot = old_boot.boot_id;
         let after = self.inspect()?;
         let now = Self::own_gateway(&after).cloned();
         let mut doc = json!({
@@ -437,6 +488,8 @@ impl Ctx<'_> {
             "ack": ack,
             "oldBootId": old_boot,
             "bootId": live.boot_id,
+            "uptimeMsBefore": old_uptime,
+            "uptimeMs": live.uptime_ms,
             "pidBefore": p.pid,
             "pid": now.as_ref().map(|p| p.pid),
             "port": after.port,
@@ -478,13 +531,13 @@ impl Ctx<'_> {
     fn after_change(
         &self,
         manager: Manager,
-        old_boot: Option<String>,
+        before: Option<Before>,
         args: &ServiceArgs,
         verb: &str,
         out: &mut dyn Write,
     ) -> Result<ExitStatus> {
         let (live, waited) =
-            self.wait_ready(old_boot.as_deref(), Duration::from_secs(args.wait_secs))?;
+            self.wait_ready(before.as_ref(), Duration::from_secs(args.wait_secs))?;
         let state = manager.state(self.runner, &self.settings.paths);
         let report = self.inspect()?;
         let holder = report
@@ -611,7 +664,7 @@ impl Ctx<'_> {
         if args.json {
             print_json(
                 out,
-                &json!({"schemaVersion": 1, "ran": ran, "exitCode": result.code, "services": found, "findings": findings}),
+                &json!({"schemaVersion": 1, "ran": ran, "exitCode": result.code, "openclawSaid": (!result.success()).then(|| crate::secret::redact_text(&result.reason())), "services": found, "findings": findings}),
             );
         } else {
             say!(

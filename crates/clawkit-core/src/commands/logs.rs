@@ -35,11 +35,7 @@ pub fn run(settings: &Settings, args: &LogsArgs, out: &mut dyn Write) -> Result<
                     "--since {s}: use a number and a unit, e.g. 90s, 30m, 2h, 7d"
                 ))
             })?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(0);
-            Some(now - d)
+            Some(crate::logscan::now_ms() - d)
         }
         None => None,
     };

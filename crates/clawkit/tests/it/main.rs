@@ -13,6 +13,7 @@ mod cli;
 mod config_cli;
 mod explain;
 mod gateway_life;
+mod gateway_service;
 mod gateway_token;
 mod harness;
 mod install_model;
