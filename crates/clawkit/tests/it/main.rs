@@ -5,6 +5,9 @@
 //! - `install_model`: `clawkit config path` against OpenClaw's own resolution.
 //! - `config_cli`, `explain`: those commands against real OpenClaw output and validation.
 //! - `gateway_life`: a real gateway through failures, logs, explain and a token rotation.
+//! - `ports`: every port-owner verdict on real processes, and `ports --kill`.
+//! - `services`: the service audit on definitions rendered by real OpenClaw releases.
+//! - `gateway_service`: `gateway status|start|stop|restart|install` without a service manager.
 //!
 //! Tests that only read from a gateway share one per OpenClaw version
 //! (`clawkit_testkit::shared_gateway`); tests that change or stop one start their own.
@@ -20,5 +23,6 @@ mod install_model;
 mod ports;
 mod probe;
 mod scenarios;
+mod services;
 mod state;
 mod util;
