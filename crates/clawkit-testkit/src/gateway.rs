@@ -50,6 +50,9 @@ pub struct GatewayOptions {
     env: Vec<(String, String)>,
     ready_timeout: Duration,
     wait_ready: bool,
+    /// Run on another gateway's home and state dir (its config untouched), with its own
+    /// port and temp dir.
+    shared_home: Option<PathBuf>,
 }
 
 impl GatewayOptions {
@@ -67,12 +70,21 @@ impl GatewayOptions {
             env: Vec::new(),
             ready_timeout: Duration::from_secs(ready_timeout),
             wait_ready: true,
+            shared_home: None,
         }
     }
 
     /// Return as soon as the process is spawned, for tests that watch the gateway start.
     pub fn no_ready_wait(mut self) -> Self {
         self.wait_ready = false;
+        self
+    }
+
+    /// A second gateway process for `other`'s state dir: same home and config, another port
+    /// and temp dir (releases before 2026.9 keep their lock in the temp dir, so both run).
+    pub fn same_state_as(mut self, other: &Gateway) -> Self {
+        self.shared_home = Some(other.home.clone());
+        self.token = other.token.clone();
         self
     }
 
@@ -123,6 +135,8 @@ pub struct Gateway {
     pid: u32,
     started_in: Duration,
     process: Mutex<Spawned>,
+    /// The log file is another gateway's too: its `gateway ready` says nothing about this one.
+    log_shared: bool,
 }
 
 impl Gateway {
@@ -133,7 +147,10 @@ impl Gateway {
             .prefix("clawkit-gw-")
             .tempdir()
             .map_err(|e| HarnessError::io(std::env::temp_dir(), e))?;
-        let home = dir.path().join("home");
+        let home = options
+            .shared_home
+            .clone()
+            .unwrap_or_else(|| dir.path().join("home"));
         let state_dir = home.join(".openclaw");
         let tmp = dir.path().join("tmp");
         let logs = dir.path().join("logs");
@@ -141,7 +158,10 @@ impl Gateway {
             fs::create_dir_all(d).map_err(|e| HarnessError::io(d, e))?;
         }
         let config_path = state_dir.join("openclaw.json");
-        let log_file = logs.join("gateway.log");
+        let log_file = match &options.shared_home {
+            Some(_) => config_log_file(&config_path).unwrap_or_else(|| logs.join("gateway.log")),
+            None => logs.join("gateway.log"),
+        };
         let console_log = logs.join("console.log");
         let port = free_port();
 
@@ -152,7 +172,9 @@ impl Gateway {
                 .replace("{{LOG_FILE}}", &log_file.display().to_string()),
             None => generated_config(&options, port, &log_file),
         };
-        fs::write(&config_path, config).map_err(|e| HarnessError::io(&config_path, e))?;
+        if options.shared_home.is_none() {
+            fs::write(&config_path, config).map_err(|e| HarnessError::io(&config_path, e))?;
+        }
 
         let mut env = base_env(&install, &home, &tmp);
         if options.token_source == TokenSource::Env {
@@ -201,6 +223,7 @@ impl Gateway {
             pid,
             started_in: Duration::ZERO,
             process: Mutex::new(process),
+            log_shared: options.shared_home.is_some(),
         };
         if options.wait_ready {
             gateway.started_in = gateway.wait_ready(options.ready_timeout)?;
@@ -225,8 +248,9 @@ impl Gateway {
                 return Ok(started.elapsed());
             }
             // A TLS gateway does not answer plain HTTP: its log says when it is ready.
-            if std::fs::read_to_string(&self.log_file)
-                .is_ok_and(|l| l.contains("\"gateway ready\""))
+            if !self.log_shared
+                && std::fs::read_to_string(&self.log_file)
+                    .is_ok_and(|l| l.contains("\"gateway ready\""))
             {
                 return Ok(started.elapsed());
             }
@@ -403,6 +427,13 @@ pub(crate) fn base_env(
             .map(|(k, v)| (k.to_string(), v.to_string())),
     );
     env
+}
+
+/// The `logging.file` of a config the harness wrote (plain JSON).
+fn config_log_file(config: &Path) -> Option<PathBuf> {
+    let text = fs::read_to_string(config).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    v["logging"]["file"].as_str().map(PathBuf::from)
 }
 
 /// Deep merge; a `null` in the patch removes that key.

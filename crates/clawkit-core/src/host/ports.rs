@@ -598,10 +598,16 @@ pub async fn inspect(inputs: &Inputs<'_>) -> PortsReport {
         ports.dedup();
         ports
     };
+    let base_held_by_mine = mine
+        .iter()
+        .any(|g| g.pid.is_some_and(|p| listening(p).contains(&base)));
     for g in &mine {
         let pid = g.pid.unwrap_or(0);
         let ports = listening(pid);
         if !ports.contains(&base) {
+            // A duplicate beside the gateway that holds the port may be stopped; the only
+            // gateway of this state dir is restarted instead.
+            let duplicate = base_held_by_mine;
             findings.push(Finding {
                 code: "gateway-not-listening",
                 severity: Severity::Error,
@@ -621,8 +627,12 @@ pub async fn inspect(inputs: &Inputs<'_>) -> PortsReport {
                     .collect(),
                 pid: Some(pid),
                 port: Some(base),
-                kill: None,
-                next: Some("clawkit gateway restart".into()),
+                kill: duplicate.then_some(Kill::Gateway),
+                next: Some(if duplicate {
+                    "clawkit ports --kill   # stops this duplicate, not the gateway on the port".into()
+                } else {
+                    "clawkit gateway restart".into()
+                }),
             });
         }
     }
@@ -652,7 +662,11 @@ pub async fn inspect(inputs: &Inputs<'_>) -> PortsReport {
             pid: None,
             port: Some(base),
             kill: None,
-            next: Some("clawkit gateway stop, then clawkit ports --kill for the rest, then clawkit gateway start".into()),
+            next: Some(if base_held_by_mine {
+                format!("clawkit ports --kill   # stops the ones not holding port {base}")
+            } else {
+                "clawkit gateway stop, then clawkit ports --kill, then clawkit gateway start".into()
+            }),
         });
     }
 

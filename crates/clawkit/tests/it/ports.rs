@@ -313,3 +313,43 @@ fn stale_locks_dead_and_reused_pids() {
     );
     assert!(codes(&doc).contains(&"gateway-down".to_string()));
 }
+
+#[test]
+fn two_gateways_for_one_state_dir_and_the_duplicate_is_stopped() {
+    // 2026.7.1 keeps its lock in the process temp dir: a second gateway with another TMPDIR
+    // (a service with PrivateTmp beside a hand-started one) runs on the same state dir.
+    let first = Gateway::start(GatewayOptions::new(clawkit_testkit::V2026_7)).unwrap();
+    let second =
+        Gateway::start(GatewayOptions::new(clawkit_testkit::V2026_7).same_state_as(&first))
+            .unwrap();
+    let (code, doc) = ports_json(first.env(), &[]);
+    assert_eq!(
+        code,
+        Some(1),
+        "{doc:#}\n{}",
+        std::fs::read_to_string(second.console_log()).unwrap()
+    );
+    let m = finding(&doc, "multiple-gateways");
+    let summary = m["summary"].as_str().unwrap();
+    assert!(
+        summary.contains(&first.pid().to_string()) && summary.contains(&second.pid().to_string()),
+        "{summary}"
+    );
+    let dup = finding(&doc, "gateway-not-listening");
+    assert_eq!(dup["pid"], second.pid());
+    assert_eq!(dup["kill"], "gateway");
+    assert_eq!(finding(&doc, "own-gateway")["pid"], first.pid());
+
+    let r = run(clawkit_with_env(first.env()).args(["ports", "--kill"]));
+    assert!(
+        r.stdout.contains(&format!(
+            "pid {} (openclaw-gatewa, gateway-not-listening): stopped",
+            second.pid()
+        )),
+        "{r}\n{}",
+        std::fs::read_to_string(second.console_log()).unwrap()
+    );
+    assert!(!alive(second.pid()));
+    assert!(alive(first.pid()), "the gateway on the port is left alone");
+    assert_eq!(r.code, Some(0), "{r}");
+}
