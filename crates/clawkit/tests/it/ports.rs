@@ -353,3 +353,43 @@ fn two_gateways_for_one_state_dir_and_the_duplicate_is_stopped() {
     assert!(alive(first.pid()), "the gateway on the port is left alone");
     assert_eq!(r.code, Some(0), "{r}");
 }
+
+#[test]
+fn owner_not_visible_to_this_user_is_named_by_uid() {
+    // Needs two users: the listener runs as this (root) user, clawkit as `nobody`, who cannot
+    // see root's file descriptors. Elsewhere there is no second user to be.
+    if unsafe { libc::getuid() } != 0 {
+        eprintln!("skipped: needs root to run clawkit as another user");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let foreign = ForeignListener::http().unwrap();
+    let client = client_expecting(foreign.port(), "t");
+    for dir in client.config_path().ancestors().skip(1) {
+        if dir.starts_with(client.dir()) || dir == client.dir() {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    std::fs::set_permissions(client.config_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let clawkit = assert_cmd::cargo::cargo_bin("clawkit");
+    let mut cmd = assert_cmd::Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&clawkit)
+        .args(["ports", "--json"])
+        .env_clear()
+        .envs(client.env().iter().map(|(k, v)| (k, v)));
+    let r = run(&mut cmd);
+    assert_eq!(r.code, Some(1), "{r}");
+    let doc = r.json();
+    let f = finding(&doc, "port-owner-hidden");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("a process of uid 0"),
+        "{f:#}"
+    );
+    assert!(f["pid"].is_null());
+    assert_eq!(f["kill"], Value::Null, "never killable");
+    assert_eq!(doc["report"]["ports"][0]["owners"][0]["uid"], 0);
+}
