@@ -1,4 +1,5 @@
-//! Benchmark: `clawkit probe` against `openclaw gateway probe` and `openclaw health` on the same
+//! Benchmark: `clawkit probe` against `openclaw gateway probe` and `openclaw health`, and
+//! `clawkit ports` / `clawkit gateway status` against `openclaw gateway status`, on the same
 //! real 2026.9.6 gateway, in one run. Reports the median wall time (including process start)
 //! and median peak memory of each.
 //!
@@ -36,41 +37,45 @@ fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(15);
     let gw = Gateway::start(GatewayOptions::new(V2026_9)).expect("a real gateway");
+    let gw = &gw;
     let clawkit = env!("CARGO_BIN_EXE_clawkit");
     let install = gw.install().clone();
     type Build<'a> = Box<dyn Fn() -> Command + 'a>;
+    let clawkit_cmd = |args: &'static [&'static str]| -> Build {
+        Box::new(move || {
+            let mut c = Command::new(clawkit);
+            c.args(args)
+                .env_clear()
+                .envs(gw.env().iter().map(|(k, v)| (k, v)));
+            c
+        })
+    };
+    let install = &install;
+    let openclaw_cmd = |args: &'static [&'static str]| -> Build {
+        Box::new(move || {
+            let mut c = Command::new(&install.node);
+            c.arg(&install.entry)
+                .args(args)
+                .env_clear()
+                .envs(gw.env().iter().map(|(k, v)| (k, v)));
+            c
+        })
+    };
     let contenders: Vec<(&str, Build)> = vec![
-        (
-            "clawkit probe",
-            Box::new(|| {
-                let mut c = Command::new(clawkit);
-                c.arg("probe")
-                    .env_clear()
-                    .envs(gw.env().iter().map(|(k, v)| (k, v)));
-                c
-            }),
-        ),
+        ("clawkit probe", clawkit_cmd(&["probe"])),
         (
             "openclaw gateway probe",
-            Box::new(|| {
-                let mut c = Command::new(&install.node);
-                c.arg(&install.entry)
-                    .args(["gateway", "probe", "--json"])
-                    .env_clear()
-                    .envs(gw.env().iter().map(|(k, v)| (k, v)));
-                c
-            }),
+            openclaw_cmd(&["gateway", "probe", "--json"]),
+        ),
+        ("openclaw health", openclaw_cmd(&["health", "--json"])),
+        ("clawkit ports", clawkit_cmd(&["ports"])),
+        (
+            "clawkit gateway status",
+            clawkit_cmd(&["gateway", "status"]),
         ),
         (
-            "openclaw health",
-            Box::new(|| {
-                let mut c = Command::new(&install.node);
-                c.arg(&install.entry)
-                    .args(["health", "--json"])
-                    .env_clear()
-                    .envs(gw.env().iter().map(|(k, v)| (k, v)));
-                c
-            }),
+            "openclaw gateway status",
+            openclaw_cmd(&["gateway", "status", "--json"]),
         ),
     ];
     println!(
