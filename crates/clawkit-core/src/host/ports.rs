@@ -417,10 +417,14 @@ pub async fn inspect(inputs: &Inputs<'_>) -> PortsReport {
             Class::Hidden => finding(
                 "port-owner-hidden",
                 Severity::Error,
-                format!(
-                    "port {base} is held by a process of uid {} that you cannot see",
-                    owner.uid.map_or("?".into(), |u| u.to_string())
-                ),
+                if owner.uid == Some(uid) {
+                    format!("port {base} is held by a socket of yours whose process cannot be found (it may be exiting right now)")
+                } else {
+                    format!(
+                        "port {base} is held by a process of uid {} that you cannot see",
+                        owner.uid.map_or("?".into(), |u| u.to_string())
+                    )
+                },
                 evidence,
                 None,
                 Some(format!(
