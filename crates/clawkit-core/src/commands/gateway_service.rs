@@ -101,6 +101,31 @@ struct Live {
     uptime_ms: Option<u64>,
 }
 
+impl Live {
+    /// What the port inspection's handshake already saw, plus `/readyz`: no second handshake.
+    fn of(report: &PortsReport) -> Live {
+        let ready = readyz(report.port);
+        match &report.handshake {
+            Some(h) => Live {
+                ready,
+                verdict: h.verdict.clone(),
+                version: h.server_version.clone(),
+                boot_id: h.boot_id.clone(),
+                uptime_ms: h.uptime_ms,
+            },
+            None => Live {
+                ready,
+                verdict: Verdict::ConnectionRefused {
+                    detail: format!("nothing listens on port {}", report.port),
+                },
+                version: None,
+                boot_id: None,
+                uptime_ms: None,
+            },
+        }
+    }
+}
+
 impl Ctx<'_> {
     fn port(&self) -> Result<u16> {
         let config = self.settings.load_config()?;
@@ -192,7 +217,7 @@ impl Ctx<'_> {
         let config = self.settings.load_config()?;
         let report = self.inspect()?;
         let supervised = self.supervised();
-        let live = self.live(Duration::from_secs(3))?;
+        let live = Live::of(&report);
         let mut findings: Vec<Finding> = report.findings.clone();
         let mut services = Vec::new();
         for def in service::find(&self.settings.paths) {
@@ -336,7 +361,7 @@ impl Ctx<'_> {
     fn start(&self, args: &ServiceArgs, out: &mut dyn Write) -> Result<ExitStatus> {
         let report = self.inspect()?;
         if let Some(p) = Self::own_gateway(&report) {
-            let live = self.live(Duration::from_secs(3))?;
+            let live = Live::of(&report);
             say!(
                 out,
                 "the gateway already runs (pid {}, port {}, boot {})",

@@ -156,10 +156,6 @@ impl Host for ProcHost {
             .filter(ProcessInfo::is_gateway)
             .collect()
     }
-
-    fn cwd(&self, pid: u32) -> Option<PathBuf> {
-        fs::read_link(self.proc.join(pid.to_string()).join("cwd")).ok()
-    }
 }
 
 #[cfg(test)]

@@ -16,8 +16,6 @@ pub use portable::CommandHost;
 pub use process::ProcessInfo;
 pub use sockets::Listener;
 
-use std::path::PathBuf;
-
 pub trait Host: Send + Sync {
     /// Every listening TCP socket, with its owning pid where this user can see it.
     fn listeners(&self) -> std::io::Result<Vec<Listener>>;
@@ -26,8 +24,6 @@ pub trait Host: Send + Sync {
     fn environ(&self, pid: u32) -> Option<Vec<(String, String)>>;
     /// Every visible process that looks like an OpenClaw gateway.
     fn gateways(&self) -> Vec<ProcessInfo>;
-    /// Working directory, when readable.
-    fn cwd(&self, pid: u32) -> Option<PathBuf>;
 }
 
 /// The host backend for this OS.

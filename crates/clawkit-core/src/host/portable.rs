@@ -5,7 +5,6 @@ use super::Host;
 use super::process::ProcessInfo;
 use super::runner::CommandRunner;
 use super::sockets::{Listener, parse_lsof, parse_netstat_ano};
-use std::path::PathBuf;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -128,10 +127,6 @@ impl Host for CommandHost {
                     .collect()
             })
             .unwrap_or_default()
-    }
-
-    fn cwd(&self, _pid: u32) -> Option<PathBuf> {
-        None
     }
 }
 

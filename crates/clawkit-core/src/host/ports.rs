@@ -10,7 +10,7 @@ use crate::finding::{Finding, Kill, Severity};
 use crate::gateway::{ConnectOptions, Verdict, connect};
 use crate::openclaw::auth::local_cli_credential;
 use crate::openclaw::config::LoadedConfig;
-use crate::openclaw::install::{DerivedPorts, InstallFlags, InstallPaths, apply_flags};
+use crate::openclaw::install::{DerivedPorts, InstallPaths};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -72,17 +72,6 @@ pub struct Handshake {
 }
 
 impl Handshake {
-    /// The listener spoke the gateway protocol (authenticated or refused with a reason).
-    pub fn is_gateway(&self) -> bool {
-        !matches!(
-            self.verdict,
-            Verdict::NotAGateway { .. }
-                | Verdict::Timeout { .. }
-                | Verdict::ConnectionRefused { .. }
-                | Verdict::Tls { .. }
-        )
-    }
-
     /// Accepted TCP but never sent `connect.challenge`.
     pub fn is_hung(&self) -> bool {
         match &self.verdict {
@@ -735,12 +724,7 @@ fn describe_other(owner: &Owner) -> String {
 fn install_of(environ: &[(String, String)]) -> Option<PathBuf> {
     let env = Env::from_pairs(environ.iter().cloned());
     env.get("HOME").or(env.get("OPENCLAW_STATE_DIR"))?;
-    let flags = InstallFlags {
-        profile: env.get("OPENCLAW_PROFILE").map(str::to_string),
-        ..InstallFlags::default()
-    };
-    let env = apply_flags(&flags, &env).ok()?;
-    Some(InstallPaths::resolve_without_cli(&env).state_dir.value)
+    Some(InstallPaths::of_environment(&env)?.state_dir.value)
 }
 
 fn descends_from_gateway(host: &dyn Host, p: &ProcessInfo, gateways: &[ProcessInfo]) -> bool {

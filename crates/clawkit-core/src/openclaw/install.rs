@@ -160,6 +160,17 @@ impl InstallPaths {
         paths
     }
 
+    /// The install another process (a running gateway, a service definition) uses, from its
+    /// environment: its profile applied as OpenClaw applies `--profile`.
+    pub fn of_environment(env: &Env) -> Option<InstallPaths> {
+        let flags = InstallFlags {
+            profile: env.get("OPENCLAW_PROFILE").map(str::to_string),
+            ..InstallFlags::default()
+        };
+        let env = apply_flags(&flags, env).ok()?;
+        Some(InstallPaths::resolve_without_cli(&env))
+    }
+
     /// The paths alone, without looking for the `openclaw` CLI on `PATH` (for another
     /// process's environment, where only the state dir and config matter).
     pub fn resolve_without_cli(env: &Env) -> InstallPaths {
@@ -295,15 +306,19 @@ impl InstallPaths {
 
 /// Whether an OpenClaw version string (`2026.9.6`, `2026.8.1-beta.1`) is at least `min`.
 pub fn version_at_least(version: &str, min: (u32, u32, u32)) -> bool {
+    version_triple(version) >= min
+}
+
+/// `2026.9.6` → `(2026, 9, 6)`; missing or non-numeric parts are 0.
+pub fn version_triple(version: &str) -> (u32, u32, u32) {
     let mut parts = version
         .split(['.', '-'])
         .map(|p| p.parse::<u32>().unwrap_or(0));
-    let v = (
+    (
         parts.next().unwrap_or(0),
         parts.next().unwrap_or(0),
         parts.next().unwrap_or(0),
-    );
-    v >= min
+    )
 }
 
 /// `N`, `host:N` or `[v6]:N`.

@@ -8,7 +8,7 @@ use crate::env::Env;
 use crate::finding::{Finding, Severity};
 use crate::openclaw::auth::{SecretKind, gateway_credentials, local_cli_credential};
 use crate::openclaw::config::LoadedConfig;
-use crate::openclaw::install::{InstallFlags, InstallPaths, apply_flags, package_of};
+use crate::openclaw::install::{InstallPaths, package_of, version_at_least, version_triple};
 use crate::secret::fingerprint;
 use std::path::Path;
 
@@ -84,10 +84,7 @@ fn command(def: &ServiceDef, paths: &InstallPaths, out: &mut Vec<Finding>, origi
         return;
     };
     if service_version != cli.version {
-        let older = crate::openclaw::install::version_at_least(
-            &cli.version,
-            version_triple(&service_version),
-        );
+        let older = version_at_least(&cli.version, version_triple(&service_version));
         out.push(
             Finding::new(
                 "service-version-drift",
@@ -107,15 +104,6 @@ fn command(def: &ServiceDef, paths: &InstallPaths, out: &mut Vec<Finding>, origi
             .next(REINSTALL),
         );
     }
-}
-
-fn version_triple(v: &str) -> (u32, u32, u32) {
-    let mut p = v.split(['.', '-']).map(|x| x.parse().unwrap_or(0));
-    (
-        p.next().unwrap_or(0),
-        p.next().unwrap_or(0),
-        p.next().unwrap_or(0),
-    )
 }
 
 fn port(
@@ -247,14 +235,9 @@ fn state_dir(def: &ServiceDef, paths: &InstallPaths, out: &mut Vec<Finding>) {
     if env.get("HOME").is_none() {
         env.set("HOME", &paths.home.value.display().to_string());
     }
-    let flags = InstallFlags {
-        profile: env.get("OPENCLAW_PROFILE").map(str::to_string),
-        ..InstallFlags::default()
-    };
-    let Ok(env) = apply_flags(&flags, &env) else {
+    let Some(service) = InstallPaths::of_environment(&env) else {
         return;
     };
-    let service = InstallPaths::resolve_without_cli(&env);
     let origins: Vec<String> = keys
         .iter()
         .filter_map(|k| {
@@ -284,7 +267,6 @@ fn state_dir(def: &ServiceDef, paths: &InstallPaths, out: &mut Vec<Finding>) {
 }
 
 fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
-    let at = |o: &str| o.to_string();
     match def.kind {
         ServiceKind::Systemd => {
             match def.setting("Service.Restart") {
@@ -318,7 +300,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
             {
                 out.push(
                     Finding::new("service-restart-storm", Severity::Warning, format!("RestartSec={v} restarts a failing gateway without pause (OpenClaw uses 5s)"))
-                        .evidence(at(o))
+                        .evidence(o.to_string())
                         .next(REINSTALL),
                 );
             }
@@ -333,7 +315,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
                             other.map_or("control-group (default)", |(v, _)| v)
                         ),
                     )
-                    .evidence(other.map_or(def.path.display().to_string(), |(_, o)| at(o)))
+                    .evidence(other.map_or(def.path.display().to_string(), |(_, o)| o.to_string()))
                     .next(REINSTALL),
                 ),
             }
@@ -367,7 +349,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
             {
                 out.push(
                     Finding::new("service-restart-storm", Severity::Warning, format!("ThrottleInterval={v}: launchd restarts a failing gateway every {v}s (OpenClaw uses 10)"))
-                        .evidence(at(o))
+                        .evidence(o.to_string())
                         .next(REINSTALL),
                 );
             }
