@@ -3,30 +3,14 @@
 use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::LazyLock;
 
-/// Command families on the roadmap that are not built yet. `--help` lists them so users know
-/// what is coming, and no subcommand pretends to work before it does.
-pub const PLANNED_COMMANDS: &[(&str, &str)] = &[(
-    "doctor",
-    "find the root cause of a broken gateway, with evidence; --fix repairs it safely",
-)];
-
-static AFTER_HELP: LazyLock<String> = LazyLock::new(|| {
-    let mut text = String::from("Planned command families (not available yet):\n");
-    for (name, what) in PLANNED_COMMANDS {
-        text.push_str(&format!("  {name:<9} {what}\n"));
-    }
-    text.push_str(
-        "\nSupported OpenClaw versions: 2026.9.x (SQLite state) and 2026.7.x (JSON state files).",
-    );
-    text
-});
+const AFTER_HELP: &str =
+    "Supported OpenClaw versions: 2026.9.x (SQLite state) and 2026.7.x (JSON state files).";
 
 /// Reliability toolkit for OpenClaw gateways: finds why a gateway refuses its clients, fixes it
 /// safely, and watches it.
 #[derive(Debug, Parser)]
-#[command(name = "clawkit", version, about, after_help = AFTER_HELP.as_str(), arg_required_else_help = true)]
+#[command(name = "clawkit", version, about, after_help = AFTER_HELP, arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
     pub install: InstallArgs,
@@ -53,6 +37,11 @@ pub struct InstallArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Why the gateway refuses its clients: every check with evidence, the root causes, and a
+    /// fix plan; --fix applies it (backups, journal, `clawkit undo`).
+    Doctor(DoctorArgs),
+    /// Put back what a `clawkit doctor --fix` run changed (default: the last run).
+    Undo(UndoArgs),
     /// Read and change OpenClaw's config without losing comments or formatting.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -68,6 +57,49 @@ pub enum Command {
     /// Who holds the gateway's ports: this gateway, a zombie gateway, a hung one, something
     /// else; --kill stops the zombies.
     Ports(PortsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Apply the fix plan, asking before each step (unless --yes).
+    #[arg(long)]
+    pub fix: bool,
+    /// Print every step of the plan with a diff of each file change; change nothing.
+    #[arg(long, conflicts_with = "fix")]
+    pub dry_run: bool,
+    /// With --fix: do not ask before each step (approving a pairing request still needs
+    /// --approve-repairs).
+    #[arg(long, requires = "fix")]
+    pub yes: bool,
+    /// With --fix: approve this client's own pending repair request.
+    #[arg(long, requires = "fix")]
+    pub approve_repairs: bool,
+    /// Also compare the secrets of a Docker setup (its .env and compose file) in this directory.
+    #[arg(long, value_name = "DIR")]
+    pub docker_dir: Option<PathBuf>,
+    /// Write a redacted support bundle (versions, findings, evidence, masked config) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Bound for each handshake step, in milliseconds (a gateway delays each failed auth from
+    /// loopback by up to 5 s).
+    #[arg(long, default_value_t = 6000)]
+    pub timeout_ms: u64,
+    /// How long to wait for a restarted gateway, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub wait_secs: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The fix run to undo (default: the last one that changed something).
+    pub id: Option<String>,
+    /// List the recorded fix runs instead.
+    #[arg(long, conflicts_with = "id")]
+    pub list: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

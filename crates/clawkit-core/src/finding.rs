@@ -59,3 +59,12 @@ impl Finding {
         self
     }
 }
+
+/// The worst severity among `findings` (`Ok` when there are none).
+pub fn worst<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Severity {
+    findings
+        .into_iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Ok)
+}

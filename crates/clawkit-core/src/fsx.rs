@@ -96,15 +96,21 @@ fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
     f.sync_all().map_err(io(path))
 }
 
-/// Replaces the file of `snapshot` with `new_text` atomically, keeping its permission bits.
-/// Refuses (writing nothing) if the file changed since the snapshot was read.
-pub fn replace(snapshot: &Snapshot, new_text: &str) -> Result<(), WriteError> {
-    let path = &snapshot.path;
-    if !snapshot.unchanged_on_disk()? {
-        return Err(WriteError::Changed { path: path.clone() });
-    }
-    let mode = fs::metadata(path).map_err(io(path))?.permissions().mode() & 0o7777;
+/// Writes `bytes` to `path` atomically (temp file beside it, fsync, rename, fsync the
+/// directory) with permission bits `mode`. For files clawkit owns, such as its journal.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
+    write_via_temp(path, bytes, mode, || Ok(()))
+}
+
+/// The temp-file-and-rename write; `before_rename` may still refuse.
+fn write_via_temp(
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+    before_rename: impl Fn() -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(io(dir))?;
     let tmp = dir.join(format!(
         ".{}.clawkit-tmp-{}",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
@@ -112,12 +118,10 @@ pub fn replace(snapshot: &Snapshot, new_text: &str) -> Result<(), WriteError> {
     ));
     let _ = fs::remove_file(&tmp);
     let result = (|| {
-        write_new(&tmp, new_text.as_bytes(), mode)?;
+        write_new(&tmp, bytes, mode)?;
         // create_new applies the umask; set the exact original bits.
         fs::set_permissions(&tmp, fs::Permissions::from_mode(mode)).map_err(io(&tmp))?;
-        if !snapshot.unchanged_on_disk()? {
-            return Err(WriteError::Changed { path: path.clone() });
-        }
+        before_rename()?;
         fs::rename(&tmp, path).map_err(io(path))?;
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
@@ -128,6 +132,23 @@ pub fn replace(snapshot: &Snapshot, new_text: &str) -> Result<(), WriteError> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Replaces the file of `snapshot` with `new_text` atomically, keeping its permission bits.
+/// Refuses (writing nothing) if the file changed since the snapshot was read.
+pub fn replace(snapshot: &Snapshot, new_text: &str) -> Result<(), WriteError> {
+    let path = &snapshot.path;
+    if !snapshot.unchanged_on_disk()? {
+        return Err(WriteError::Changed { path: path.clone() });
+    }
+    let mode = fs::metadata(path).map_err(io(path))?.permissions().mode() & 0o7777;
+    write_via_temp(path, new_text.as_bytes(), mode, || {
+        if snapshot.unchanged_on_disk()? {
+            Ok(())
+        } else {
+            Err(WriteError::Changed { path: path.clone() })
+        }
+    })
 }
 
 #[cfg(test)]

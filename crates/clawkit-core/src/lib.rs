@@ -8,6 +8,8 @@
 pub mod catalog;
 mod cli;
 mod commands;
+pub mod diff;
+pub mod doctor;
 pub mod env;
 mod error;
 mod exit;
@@ -21,7 +23,6 @@ pub mod secret;
 pub mod service;
 mod settings;
 
-pub use cli::PLANNED_COMMANDS;
 pub use error::Error;
 pub use exit::ExitStatus;
 

@@ -85,7 +85,8 @@ pub fn redact_text(text: &str) -> String {
                         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/')
                     })
                     .collect();
-                if has_assign && value.len() >= 6 {
+                let already = after[sep_len..].starts_with("sha256:");
+                if has_assign && value.len() >= 6 && !already {
                     out.push_str(key);
                     out.push_str(sep);
                     out.push_str(&fingerprint(&value));

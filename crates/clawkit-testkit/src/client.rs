@@ -72,6 +72,7 @@ impl ClientHome {
         for d in [&state_dir, &tmp] {
             fs::create_dir_all(d).map_err(|e| HarnessError::io(d, e))?;
         }
+        crate::private(&state_dir, 0o700)?;
         let env = base_env(&install, &home, &tmp);
         Ok(ClientHome {
             install,
@@ -85,6 +86,7 @@ impl ClientHome {
     pub fn write_config(&self, json5: &str) -> Result<PathBuf> {
         let path = self.config_path();
         fs::write(&path, json5).map_err(|e| HarnessError::io(&path, e))?;
+        crate::private(&path, 0o600)?;
         Ok(path)
     }
 

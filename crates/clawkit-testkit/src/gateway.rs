@@ -173,7 +173,10 @@ impl Gateway {
             None => generated_config(&options, port, &log_file),
         };
         if options.shared_home.is_none() {
+            // As OpenClaw's onboarding leaves them: config 0600 in a 0700 state dir.
             fs::write(&config_path, config).map_err(|e| HarnessError::io(&config_path, e))?;
+            crate::private(&config_path, 0o600)?;
+            crate::private(&state_dir, 0o700)?;
         }
 
         let mut env = base_env(&install, &home, &tmp);
@@ -298,6 +301,16 @@ impl Gateway {
             &self.env_without(unset),
             args,
         )
+    }
+
+    /// The same, in a shell with exactly `env` (for a shell that differs from the gateway's in
+    /// more than missing variables).
+    pub fn openclaw_cli_env<S: AsRef<str>>(
+        &self,
+        env: &[(String, String)],
+        args: &[S],
+    ) -> Result<CliOutput> {
+        run_cli(&self.install, self.home.as_path(), env, args)
     }
 
     /// The gateway host's environment minus `unset`.

@@ -34,3 +34,10 @@ pub use service::{ServiceFiles, write_service_files};
 pub const V2026_9: &str = "2026.9.6";
 /// The OpenClaw release with the older JSON state-file layout.
 pub const V2026_7: &str = "2026.7.1";
+
+/// Sets `path`'s permission bits, as OpenClaw creates its state dir and config.
+pub(crate) fn private(path: &std::path::Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| HarnessError::io(path, e))
+}

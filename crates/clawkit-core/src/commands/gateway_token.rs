@@ -6,6 +6,7 @@ use crate::cli::TokenCommand;
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
 use crate::fsx::backup_root;
+use crate::gateway::device::{check_token, issue_token};
 use crate::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
 use crate::logscan::format_time_ms;
 use crate::openclaw::auth::{
@@ -128,19 +129,17 @@ async fn status(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Resu
                 .map(|(_, why)| *why);
             // The gateway's own verdict on this cached token, when this is our identity.
             let device_verdict = match &identity {
-                Some(id) if id.device_id() == cached.device_id => {
-                    let mut d = ConnectOptions::new(url.clone());
-                    d.timeout = Duration::from_secs(3);
-                    d.scopes = cached.scopes.clone();
-                    d.device = Some((id.clone(), Some(cached.token.expose().to_string())));
-                    Some(match connect(&d).await {
-                        Ok(c) => {
-                            c.close().await;
-                            Verdict::Ok
-                        }
-                        Err(v) => v,
-                    })
-                }
+                Some(id) if id.device_id() == cached.device_id => Some(
+                    check_token(
+                        &url,
+                        id,
+                        cached.token.expose(),
+                        &cached.role,
+                        &cached.scopes,
+                        Duration::from_secs(3),
+                    )
+                    .await,
+                ),
                 _ => None,
             };
             let bad = reason.is_some()
@@ -504,16 +503,9 @@ async fn rotate(
         // Reconnect as this device with the shared secret: the gateway answers with the
         // device's current valid token (issuing one if needed).
         let scopes = vec!["operator.admin".to_string()];
-        let mut opts = ConnectOptions::new(url.clone());
-        opts.credential = shared;
-        opts.role = role.to_string();
-        opts.scopes = scopes.clone();
-        opts.device = Some((identity.clone(), None));
-        let conn = connect(&opts).await.map_err(fail)?;
-        let fresh = conn.hello.device_token.clone().ok_or_else(|| {
-            Error::Usage("the gateway accepted the connection but issued no device token".into())
-        })?;
-        conn.close().await;
+        let fresh = issue_token(&url, &identity, shared, role, &scopes)
+            .await
+            .map_err(fail)?;
         let old = DeviceState::read(&state_dir).ok().and_then(|s| {
             s.cached_tokens
                 .iter()
@@ -784,17 +776,15 @@ async fn cache_and_verify(
         &backup_root(state_dir),
     )
     .map_err(|e| Error::Usage(e.to_string()))?;
-    let mut verify = ConnectOptions::new(url);
-    verify.role = role.to_string();
-    verify.scopes = scopes.to_vec();
-    verify.device = Some((identity.clone(), Some(fresh.to_string())));
-    let verdict = match connect(&verify).await {
-        Ok(c) => {
-            c.close().await;
-            Verdict::Ok
-        }
-        Err(v) => v,
-    };
+    let verdict = check_token(
+        url,
+        identity,
+        fresh,
+        role,
+        scopes,
+        crate::gateway::ConnectOptions::new(url).timeout,
+    )
+    .await;
     if as_json {
         let doc = json!({
             "schemaVersion": 1, "deviceId": identity.device_id(), "role": role, "how": how,

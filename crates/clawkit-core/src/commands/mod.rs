@@ -1,6 +1,7 @@
 //! One module per command: each takes resolved settings, calls the library, and renders.
 
 mod config;
+mod doctor;
 mod explain;
 mod gateway_service;
 mod gateway_token;
@@ -19,6 +20,8 @@ pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     let settings = Settings::resolve(&cli.install, env)?;
     match &cli.command {
         Command::Config(cmd) => config::run(&settings, cmd, out),
+        Command::Doctor(args) => doctor::run(&settings, args, out),
+        Command::Undo(args) => doctor::undo(&settings, args, out),
         Command::Explain(args) => explain::run(&settings, args, out),
         Command::Logs(args) => logs::run(&settings, args, out),
         Command::Probe(args) => probe::run(&settings, args, out),

@@ -4,6 +4,7 @@
 //! starting a Node process.
 
 mod client;
+pub mod device;
 mod frames;
 mod identity;
 pub mod tls;

@@ -75,7 +75,9 @@ impl Handshake {
     /// Accepted TCP but never sent `connect.challenge`.
     pub fn is_hung(&self) -> bool {
         match &self.verdict {
-            Verdict::Timeout { .. } => true,
+            // A timeout after the challenge is the gateway delaying a failed auth (loopback
+            // clients are slowed, never locked out), not a hang.
+            Verdict::Timeout { phase, .. } => phase == "connect",
             Verdict::NotAGateway { detail } => detail.contains("no connect.challenge"),
             _ => false,
         }
@@ -117,11 +119,7 @@ pub struct PortsReport {
 impl PortsReport {
     /// The worst severity among the findings.
     pub fn worst(&self) -> Severity {
-        self.findings
-            .iter()
-            .map(|f| f.severity)
-            .max()
-            .unwrap_or(Severity::Ok)
+        crate::finding::worst(&self.findings)
     }
 
     /// The process the findings say may be stopped under `allow_foreign`.

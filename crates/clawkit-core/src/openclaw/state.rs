@@ -744,3 +744,45 @@ pub fn clear_cached_tokens(state_dir: &Path) -> Result<usize, StateError> {
     db.execute("DELETE FROM device_auth_tokens", [])
         .map_err(&err)
 }
+
+/// Puts one row of the client's device-token cache back as it is in `backup` (a copy made by
+/// [`store_cached_token`]); removes it when the backup has none.
+pub fn restore_cached_token_row(
+    db_path: &Path,
+    backup: &Path,
+    device_id: &str,
+    role: &str,
+) -> Result<(), StateError> {
+    type Row = (String, Option<String>, Option<i64>);
+    let old: Option<Row> = {
+        let ro = open_read_only(backup)?;
+        let mut stmt = ro
+            .prepare("SELECT token, scopes_json, updated_at_ms FROM device_auth_tokens WHERE device_id = ?1 AND role = ?2")
+            .map_err(sqlite_err(backup))?;
+        let mut rows = stmt
+            .query_map(rusqlite::params![device_id, role], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(sqlite_err(backup))?;
+        rows.next().transpose().map_err(sqlite_err(backup))?
+    };
+    let err = sqlite_err(db_path);
+    let mut db = Connection::open(db_path).map_err(&err)?;
+    db.busy_timeout(Duration::from_secs(5)).map_err(&err)?;
+    let tx = db
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(&err)?;
+    tx.execute(
+        "DELETE FROM device_auth_tokens WHERE device_id = ?1 AND role = ?2",
+        rusqlite::params![device_id, role],
+    )
+    .map_err(&err)?;
+    if let Some((token, scopes, at)) = old {
+        tx.execute(
+            "INSERT INTO device_auth_tokens (device_id, role, token, scopes_json, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![device_id, role, token, scopes, at],
+        )
+        .map_err(&err)?;
+    }
+    tx.commit().map_err(&err)
+}

@@ -14,6 +14,7 @@
 
 mod cli;
 mod config_cli;
+mod doctor;
 mod explain;
 mod gateway_life;
 mod gateway_service;

@@ -1,0 +1,296 @@
+//! The doctor's evidence, gathered once from the modules that own each part: the config
+//! loader, the port inspection, the service reader, the protocol client, the device state and
+//! the log scanner. Nothing here judges; `checks` does.
+
+use super::sources::{self, Copy, GatewaySide};
+use crate::env::Env;
+use crate::gateway::device::check_token;
+use crate::gateway::{ConnectOptions, DeviceIdentity, Verdict, connect};
+use crate::host::ports::{self, Class, PortsReport};
+use crate::host::{Host, ProcessInfo};
+use crate::logscan;
+use crate::openclaw::auth::{
+    ClientMode, Credentials, Secret, as_credential, client_credentials, client_mode,
+};
+use crate::openclaw::config::{self, LoadedConfig};
+use crate::openclaw::install::InstallPaths;
+use crate::openclaw::state::DeviceState;
+use crate::service::{self, Manager, ServiceDef};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub struct Inputs<'a> {
+    pub paths: &'a InstallPaths,
+    pub env: &'a Env,
+    pub host: &'a dyn Host,
+    pub manager: Option<Manager>,
+    /// The supervisor's (unit, main pid) when a service manager runs the gateway.
+    pub supervisor: Option<(String, u32)>,
+    pub docker_dir: Option<PathBuf>,
+    pub timeout: Duration,
+}
+
+/// What the local CLI sends, and the gateway's answer.
+#[derive(Debug, Clone)]
+pub struct CliHandshake {
+    pub url: String,
+    pub sent: Option<Secret>,
+    pub verdict: Verdict,
+    pub server_version: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug)]
+pub struct Facts {
+    pub paths: InstallPaths,
+    pub shell: Env,
+    pub config: Result<LoadedConfig, config::ConfigError>,
+    pub ports: Option<PortsReport>,
+    pub services: Vec<ServiceDef>,
+    pub service_errors: Vec<String>,
+    pub manager: Option<Manager>,
+    /// This state dir's running gateway.
+    pub gateway: Option<ProcessInfo>,
+    pub gateway_side: Option<GatewaySide>,
+    pub client_mode: ClientMode,
+    pub client: Option<Credentials>,
+    pub cli: Option<CliHandshake>,
+    pub identity: Option<DeviceIdentity>,
+    pub state: Result<DeviceState, String>,
+    /// The gateway's verdict on this device's cached operator token.
+    pub device_verdict: Option<Verdict>,
+    pub docker: Vec<Copy>,
+    pub docker_error: Option<String>,
+    pub log_file: Option<PathBuf>,
+    pub log: Option<Result<logscan::Report, String>>,
+    pub now_ms: i64,
+}
+
+impl Facts {
+    /// Every secret value clawkit saw: what reports must never contain.
+    pub fn secrets(&self) -> Vec<&Secret> {
+        let mut out: Vec<&Secret> = Vec::new();
+        if let Some(g) = &self.gateway_side {
+            out.extend(g.creds.tokens.iter().chain(&g.creds.passwords));
+        }
+        if let Some(c) = &self.client {
+            out.extend(c.tokens.iter().chain(&c.passwords));
+        }
+        out.extend(self.docker.iter().map(|c| &c.secret));
+        if let Ok(s) = &self.state {
+            out.extend(s.cached_tokens.iter().map(|c| &c.token));
+            for d in &s.paired {
+                out.extend(d.tokens.iter().filter_map(|t| t.token.as_ref()));
+            }
+        }
+        out
+    }
+
+    pub fn cli_version(&self) -> Option<&str> {
+        self.paths.cli.as_ref().map(|c| c.version.as_str())
+    }
+
+    /// The gateway's version as it told us in an authenticated hello.
+    pub fn gateway_version(&self) -> Option<&str> {
+        self.cli
+            .as_ref()
+            .and_then(|c| c.server_version.as_deref())
+            .or_else(|| {
+                self.ports
+                    .as_ref()
+                    .and_then(|p| p.handshake.as_ref())
+                    .and_then(|h| h.server_version.as_deref())
+            })
+    }
+}
+
+pub async fn gather(inputs: &Inputs<'_>) -> Facts {
+    let paths = inputs.paths.clone();
+    let config = config::load(&paths.config_path.value, inputs.env);
+    let mut services = Vec::new();
+    let mut service_errors = Vec::new();
+    for s in service::find(&paths) {
+        match s {
+            Ok(def) => services.push(def),
+            Err(e) => service_errors.push(e),
+        }
+    }
+    let state_dir = paths.state_dir.value.clone();
+    let state = DeviceState::read(&state_dir).map_err(|e| e.to_string());
+    let identity = DeviceIdentity::load_local(&state_dir).ok();
+    let (docker, docker_error) = match &inputs.docker_dir {
+        Some(dir) => match sources::docker_copies(dir) {
+            Ok(c) => (c, None),
+            Err(e) => (Vec::new(), Some(e)),
+        },
+        None => (Vec::new(), None),
+    };
+    let mut facts = Facts {
+        paths,
+        shell: inputs.env.clone(),
+        config,
+        ports: None,
+        services,
+        service_errors,
+        manager: inputs.manager,
+        gateway: None,
+        gateway_side: None,
+        client_mode: ClientMode::Local,
+        client: None,
+        cli: None,
+        identity,
+        state,
+        device_verdict: None,
+        docker,
+        docker_error,
+        log_file: None,
+        log: None,
+        now_ms: logscan::now_ms(),
+    };
+    let Ok(config) = &facts.config else {
+        return facts;
+    };
+
+    let port_inputs = ports::Inputs {
+        paths: &facts.paths,
+        config,
+        env: inputs.env,
+        host: inputs.host,
+        supervisor: inputs.supervisor.clone(),
+        handshake_timeout: inputs.timeout,
+    };
+    let report = ports::inspect(&port_inputs).await;
+    let gateway = report
+        .ports
+        .first()
+        .into_iter()
+        .flat_map(|r| r.owners.iter())
+        .chain(report.gateways.iter())
+        .find(|o| o.class == Class::ThisGateway)
+        .and_then(|o| o.process.clone());
+    let environ = gateway.as_ref().and_then(|g| inputs.host.environ(g.pid));
+    // The gateway reads its own config: another file when its environment says so.
+    let gateway_config = environ.as_ref().and_then(|e| {
+        let env = Env::from_pairs(e.iter().cloned());
+        let theirs = InstallPaths::of_environment(&env)?.config_path.value;
+        (theirs != facts.paths.config_path.value)
+            .then(|| config::load(&theirs, &env).ok())
+            .flatten()
+    });
+    let process = gateway
+        .as_ref()
+        .map(|g| (g.pid, g.cmdline.as_slice(), environ));
+    let mut gateway_side = sources::gateway_side(
+        gateway_config.as_ref().unwrap_or(config),
+        inputs.env,
+        process,
+        facts.services.first(),
+    );
+    gateway_side.config_path = gateway_config.as_ref().map(|c| c.path.clone());
+    let mode = client_mode(config, inputs.env);
+    let client = client_credentials(config, inputs.env, &mode, &[]);
+
+    // The CLI's handshake: its URL and the secret it would send.
+    let url = cli_url(&facts.paths, config, inputs.env, &mode);
+    let auth_mode = gateway_side.creds.mode.clone();
+    let sent = client.effective(&auth_mode).cloned();
+    // The port inspection already made the CLI's local handshake: one failed attempt less
+    // (the gateway slows every further one down).
+    let reused = report.handshake.as_ref().filter(|h| {
+        mode == ClientMode::Local && url.as_deref() == Some(h.url.as_str()) && sent.is_some()
+    });
+    let cli = match (&url, reused) {
+        (Some(url), Some(h)) => Some(CliHandshake {
+            url: url.clone(),
+            sent,
+            verdict: h.verdict.clone(),
+            server_version: h.server_version.clone(),
+            elapsed_ms: h.elapsed_ms,
+        }),
+        (Some(url), None) if sent.is_some() => {
+            let mut opts = ConnectOptions::new(url.clone());
+            opts.timeout = inputs.timeout;
+            opts.credential = as_credential(sent.as_ref(), &auth_mode);
+            let started = std::time::Instant::now();
+            let (verdict, server_version) = match connect(&opts).await {
+                Ok(c) => {
+                    let v = c.hello.server_version.clone();
+                    c.close().await;
+                    (Verdict::Ok, v)
+                }
+                Err(v) => (v, None),
+            };
+            Some(CliHandshake {
+                url: url.clone(),
+                sent,
+                verdict,
+                server_version,
+                elapsed_ms: started.elapsed().as_millis() as u64,
+            })
+        }
+        _ => None,
+    };
+
+    // This device with its cached token, as the CLI connects when it has no shared secret.
+    let device_verdict = match (&facts.identity, &facts.state, &url) {
+        (Some(id), Ok(state), Some(url)) => {
+            match state
+                .cached_tokens
+                .iter()
+                .find(|c| c.device_id == id.device_id() && c.role == "operator")
+            {
+                Some(cached) => Some(
+                    check_token(
+                        url,
+                        id,
+                        cached.token.expose(),
+                        &cached.role,
+                        &cached.scopes,
+                        inputs.timeout,
+                    )
+                    .await,
+                ),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+
+    let log_file = facts
+        .paths
+        .log_file(
+            gateway_config.as_ref().unwrap_or(config),
+            &crate::openclaw::install::local_date(),
+        )
+        .value;
+    let log = log_file.is_file().then(|| {
+        let since = facts.now_ms - 24 * 3600 * 1000;
+        logscan::scan_files(&logscan::with_rotations(&log_file), Some(since))
+            .map_err(|e| e.to_string())
+    });
+
+    facts.ports = Some(report);
+    facts.gateway = gateway;
+    facts.gateway_side = Some(gateway_side);
+    facts.client_mode = mode;
+    facts.client = Some(client);
+    facts.cli = cli;
+    facts.device_verdict = device_verdict;
+    facts.log_file = Some(log_file);
+    facts.log = log;
+    facts
+}
+
+/// Where the CLI connects in `mode` (`None` in remote mode without `gateway.remote.url`).
+pub(crate) fn cli_url(
+    paths: &InstallPaths,
+    config: &LoadedConfig,
+    env: &Env,
+    mode: &ClientMode,
+) -> Option<String> {
+    match mode {
+        ClientMode::Remote => config.str("gateway.remote.url").map(str::to_string),
+        ClientMode::ExplicitUrl => env.get("OPENCLAW_GATEWAY_URL").map(str::to_string),
+        ClientMode::Local => Some(format!("ws://127.0.0.1:{}", paths.port(config, env).value)),
+    }
+}

@@ -1,0 +1,314 @@
+//! Performing one planned step: back up, record in the journal, then change — through the same
+//! pieces the single commands use (config edits, the verified kill, the device-token exchange).
+//! Every file change is previewable as a diff in which secrets appear as fingerprints.
+
+use super::journal::{Change, Journal};
+use super::plan::{Action, Step};
+use super::sources::remove_assignment;
+use crate::diff::unified;
+use crate::env::Env;
+use crate::fsx::{self, Snapshot, backup_root};
+use crate::gateway::device::{check_token, issue_token};
+use crate::gateway::{ConnectOptions, DeviceIdentity, connect};
+use crate::host::Host;
+use crate::host::kill::{Stopped, stop};
+use crate::openclaw::auth::{AuthMode, Secret, as_credential};
+use crate::openclaw::config::{self, NewValue, plan_set, plan_unset};
+use crate::openclaw::install::InstallPaths;
+use crate::openclaw::state::{DeviceState, store_cached_token};
+use serde_json::json;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+pub struct Context<'a> {
+    pub paths: &'a InstallPaths,
+    pub env: &'a Env,
+    pub host: &'a dyn Host,
+    /// The local gateway's URL.
+    pub url: String,
+    /// The gateway's auth mode (decides whether a shared secret goes as token or password).
+    pub auth_mode: AuthMode,
+    pub timeout: Duration,
+}
+
+/// A planned file change: the file as read, and what it would become.
+struct FileChange {
+    snapshot: Snapshot,
+    new_text: String,
+    /// Values to show as fingerprints in a diff.
+    secrets: Vec<Secret>,
+}
+
+fn file_change(step: &Step, ctx: &Context<'_>) -> Result<Option<FileChange>, String> {
+    let load = || config::load(&ctx.paths.config_path.value, ctx.env).map_err(|e| e.to_string());
+    Ok(Some(match &step.action {
+        Action::ConfigSet { key, secret } => {
+            let plan = plan_set(
+                &load()?,
+                key,
+                &NewValue::String(secret.expose().to_string()),
+            )
+            .map_err(|e| e.to_string())?;
+            FileChange {
+                snapshot: plan.snapshot,
+                new_text: plan.new_text,
+                secrets: vec![secret.clone()],
+            }
+        }
+        Action::ConfigUnset { key } => {
+            match plan_unset(&load()?, key).map_err(|e| e.to_string())? {
+                Some(plan) => FileChange {
+                    snapshot: plan.snapshot,
+                    new_text: plan.new_text,
+                    secrets: Vec::new(),
+                },
+                None => return Ok(None),
+            }
+        }
+        Action::FileSecret { file, old, new } => {
+            let snapshot = Snapshot::read(file).map_err(|e| e.to_string())?;
+            let new_text = match new {
+                Some(n) => snapshot.text.replace(old.expose(), n.expose()),
+                None => remove_assignment(&snapshot.text, old).ok_or_else(|| {
+                    format!(
+                        "{}: the line that sets {} carries other settings too; edit it by hand",
+                        file.display(),
+                        old.kind.env_var()
+                    )
+                })?,
+            };
+            let mut secrets = vec![old.clone()];
+            secrets.extend(new.clone());
+            FileChange {
+                snapshot,
+                new_text,
+                secrets,
+            }
+        }
+        Action::FileReplace { file, from, to } => {
+            let snapshot = Snapshot::read(file).map_err(|e| e.to_string())?;
+            let new_text = snapshot.text.replace(from.as_str(), to);
+            FileChange {
+                snapshot,
+                new_text,
+                secrets: Vec::new(),
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// `text` with each of `secrets` replaced by its fingerprint, then key-based redaction.
+pub fn redact(text: &str, secrets: &[&Secret]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        if !s.is_empty() {
+            out = out.replace(s.expose(), &s.fingerprint());
+        }
+    }
+    crate::secret::redact_text(&out)
+}
+
+/// The unified diff a step would apply (secrets as fingerprints), if it edits a file.
+pub fn preview(step: &Step, ctx: &Context<'_>) -> Result<Option<String>, String> {
+    let Some(change) = file_change(step, ctx)? else {
+        return Ok(match &step.action {
+            Action::Chmod { path, mode } => std::fs::metadata(path).ok().map(|m| {
+                format!(
+                    "{}: mode {:o} -> {mode:o}\n",
+                    path.display(),
+                    m.permissions().mode() & 0o777
+                )
+            }),
+            _ => None,
+        });
+    };
+    let diff = unified(
+        &change.snapshot.path.display().to_string(),
+        &change.snapshot.text,
+        &change.new_text,
+    );
+    let refs: Vec<&Secret> = change.secrets.iter().collect();
+    Ok(Some(redact(&diff, &refs)))
+}
+
+/// Performs `step`, recording each change in `journal` before it happens. Returns what was
+/// done, in one line.
+pub async fn apply(
+    step: &Step,
+    ctx: &Context<'_>,
+    journal: &mut Journal,
+) -> Result<String, String> {
+    let state_dir = ctx.paths.state_dir.value.clone();
+    let backups = backup_root(&state_dir);
+    let jerr = |e: super::journal::JournalError| e.to_string();
+    if let Some(change) = file_change(step, ctx)? {
+        let path = change.snapshot.path.clone();
+        if change.new_text == change.snapshot.text {
+            return Ok(format!("{}: already as planned", path.display()));
+        }
+        let mode = std::fs::metadata(&path)
+            .map(|m| m.permissions().mode() & 0o7777)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let backup = fsx::backup(&change.snapshot, &backups).map_err(|e| e.to_string())?;
+        journal
+            .record(Change::File {
+                path: path.clone(),
+                backup: backup.clone(),
+                mode,
+            })
+            .map_err(jerr)?;
+        fsx::replace(&change.snapshot, &change.new_text).map_err(|e| e.to_string())?;
+        // A config must still parse as OpenClaw reads it; a broken write is put back at once.
+        if path == ctx.paths.config_path.value
+            && let Err(e) = config::load(&path, ctx.env)
+        {
+            let now = Snapshot::read(&path).map_err(|e| e.to_string())?;
+            fsx::replace(&now, &change.snapshot.text).map_err(|e| e.to_string())?;
+            return Err(format!(
+                "the edited config did not parse ({e}); restored it"
+            ));
+        }
+        return Ok(format!(
+            "{} changed (backup {})",
+            path.display(),
+            backup.display()
+        ));
+    }
+    match &step.action {
+        Action::Chmod { path, mode } => {
+            let old = std::fs::metadata(path)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .permissions()
+                .mode()
+                & 0o7777;
+            journal
+                .record(Change::Mode {
+                    path: path.clone(),
+                    old_mode: old,
+                })
+                .map_err(jerr)?;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(*mode))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(format!("{} mode {old:o} -> {mode:o}", path.display()))
+        }
+        Action::StopProcess { pid } => {
+            let target = ctx
+                .host
+                .process(*pid)
+                .ok_or_else(|| format!("pid {pid} is gone already"))?;
+            journal
+                .record(Change::Irreversible {
+                    what: format!("stopped pid {pid} ({})", target.name),
+                })
+                .map_err(jerr)?;
+            let stopped = stop(ctx.host, &target, true, Duration::from_secs(10))
+                .map_err(|e| e.to_string())?;
+            Ok(match stopped {
+                Stopped::Terminated { after_ms } => {
+                    format!("pid {pid}: stopped with SIGTERM after {after_ms} ms")
+                }
+                Stopped::Killed { after_ms } => {
+                    format!("pid {pid}: ignored SIGTERM, killed after {after_ms} ms")
+                }
+                Stopped::AlreadyGone => format!("pid {pid}: already gone"),
+            })
+        }
+        Action::RefreshDeviceToken { shared } => {
+            let identity = DeviceIdentity::load_local(&state_dir).map_err(|e| e.to_string())?;
+            let role = "operator";
+            let scopes = DeviceState::read(&state_dir)
+                .ok()
+                .and_then(|s| {
+                    s.cached_tokens
+                        .into_iter()
+                        .find(|c| c.device_id == identity.device_id() && c.role == role)
+                        .map(|c| c.scopes)
+                })
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| vec!["operator.admin".to_string()]);
+            let fresh = issue_token(
+                &ctx.url,
+                &identity,
+                as_credential(Some(shared), &ctx.auth_mode),
+                role,
+                &scopes,
+            )
+            .await
+            .map_err(|v| format!("the gateway refused to reissue the token: {}", v.name()))?;
+            let cache = state_dir.join("identity").join("device-auth.json");
+            let existed = cache.is_file();
+            let backup = store_cached_token(
+                &state_dir,
+                identity.device_id(),
+                role,
+                &fresh,
+                &scopes,
+                &backups,
+            )
+            .map_err(|e| e.to_string())?;
+            let change = if backup == cache && !existed {
+                Change::Created { path: cache }
+            } else if backup.extension().is_some_and(|e| e == "bak") {
+                Change::StateRow {
+                    db: state_dir.join("state").join("openclaw.sqlite"),
+                    backup,
+                    device_id: identity.device_id().to_string(),
+                    role: role.to_string(),
+                }
+            } else {
+                Change::File {
+                    path: cache,
+                    backup,
+                    mode: 0o600,
+                }
+            };
+            journal.record(change).map_err(jerr)?;
+            let verdict =
+                check_token(&ctx.url, &identity, &fresh, role, &scopes, ctx.timeout).await;
+            if !verdict.is_ok() {
+                return Err(format!(
+                    "cached a new token, but the gateway refuses it: {}",
+                    verdict.name()
+                ));
+            }
+            Ok(format!(
+                "device {}: new {role} token {} cached, accepted by the gateway",
+                super::checks::short(identity.device_id()),
+                crate::secret::fingerprint(&fresh)
+            ))
+        }
+        Action::Approve { request_id } => Err(format!(
+            "approving {request_id} needs the gateway's shared secret: use approve()"
+        )),
+        other => Err(format!("{other:?} is not performed here")),
+    }
+}
+
+/// Approves a pending pairing request on the gateway with the shared secret.
+pub async fn approve(
+    ctx: &Context<'_>,
+    shared: &Secret,
+    request_id: &str,
+    journal: &mut Journal,
+) -> Result<String, String> {
+    let mut opts = ConnectOptions::new(ctx.url.clone());
+    opts.timeout = ctx.timeout;
+    opts.credential = as_credential(Some(shared), &ctx.auth_mode);
+    let mut conn = connect(&opts)
+        .await
+        .map_err(|v| format!("the gateway refused the admin connection: {}", v.name()))?;
+    journal
+        .record(Change::Irreversible {
+            what: format!(
+                "approved pairing request {request_id} (revoke with `openclaw devices revoke`)"
+            ),
+        })
+        .map_err(|e| e.to_string())?;
+    let r = conn
+        .request("device.pair.approve", json!({"requestId": request_id}))
+        .await;
+    conn.close().await;
+    r.map(|_| format!("request {request_id} approved"))
+        .map_err(|e| format!("the gateway refused the approval: {e}"))
+}

@@ -1,0 +1,781 @@
+//! From findings to conclusions and a fix plan. Causes are the findings that explain the
+//! failures observed (a handshake refused, failures in the log), ranked; the plan follows the
+//! guides' order for the two token errors: stop what holds the port, repair the config, align
+//! the shared secret, fix the service, restart, refresh device tokens, verify, then what only
+//! the user can do.
+
+use super::checks::{client_copies, gateway_secret, is_secret_verdict};
+use super::facts::Facts;
+use super::sources::Place;
+use super::{Cause, Check};
+use crate::finding::{Finding, Kill, Severity};
+use crate::gateway::Verdict;
+use crate::openclaw::auth::{ClientMode, Secret, SecretKind, SecretOrigin};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    StopProcesses,
+    Config,
+    AlignSecret,
+    Service,
+    Restart,
+    RefreshDevice,
+    Approve,
+    Verify,
+    Manual,
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Set a config key to a secret value clawkit read (never shown; diffs show fingerprints).
+    ConfigSet {
+        key: String,
+        secret: Secret,
+    },
+    ConfigUnset {
+        key: String,
+    },
+    /// Replace (`new`) or remove (`None`) the assignment of `old` in a line-oriented file.
+    FileSecret {
+        file: PathBuf,
+        old: Secret,
+        new: Option<Secret>,
+    },
+    /// Replace every occurrence of `from` with `to` in a file (a moved install's path).
+    FileReplace {
+        file: PathBuf,
+        from: String,
+        to: String,
+    },
+    Chmod {
+        path: PathBuf,
+        mode: u32,
+    },
+    /// Stop a gateway process that is not this state dir's healthy gateway.
+    StopProcess {
+        pid: u32,
+    },
+    /// Restart through the service manager (or the gateway's own restart request).
+    Restart,
+    /// Reissue this client's device token with the gateway's shared secret and cache it.
+    RefreshDeviceToken {
+        shared: Secret,
+    },
+    /// Approve a pending pairing/repair request: only with explicit confirmation.
+    Approve {
+        request_id: String,
+    },
+    /// Handshakes again until the gateway answers.
+    Verify,
+    /// What only the user can do.
+    Manual {
+        command: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub phase: Phase,
+    pub title: String,
+    pub action: Action,
+    /// The finding this step fixes.
+    pub fixes: &'static str,
+}
+
+impl Step {
+    fn new(phase: Phase, fixes: &'static str, title: impl Into<String>, action: Action) -> Step {
+        Step {
+            phase,
+            title: title.into(),
+            action,
+            fixes,
+        }
+    }
+
+    /// Whether clawkit performs it (not a manual step, not just a verification).
+    pub fn is_change(&self) -> bool {
+        !matches!(self.action, Action::Manual { .. } | Action::Verify)
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self.action {
+            Action::ConfigSet { .. } => "config-set",
+            Action::ConfigUnset { .. } => "config-unset",
+            Action::FileSecret { .. } | Action::FileReplace { .. } => "file-edit",
+            Action::Chmod { .. } => "chmod",
+            Action::StopProcess { .. } => "stop-process",
+            Action::Restart => "restart",
+            Action::RefreshDeviceToken { .. } => "refresh-device-token",
+            Action::Approve { .. } => "approve-request",
+            Action::Verify => "verify",
+            Action::Manual { .. } => "manual",
+        }
+    }
+}
+
+/// Root-cause codes, most fundamental first.
+const RANK: &[&str] = &[
+    "config-invalid",
+    "config-unresolved-ref",
+    "config-auth-ambiguous",
+    "config-auth-mode-unknown",
+    "config-retired-key",
+    "zombie-gateway",
+    "hung-gateway",
+    "foreign-listener",
+    "multiple-gateways",
+    "gateway-down",
+    "gateway-not-listening",
+    "cli-remote-url-missing",
+    "service-state-dir-mismatch",
+    "service-token-mismatch",
+    "secret-mismatch",
+    "gateway-secret-hidden",
+    "config-redacted-secret",
+    "service-entry-missing",
+    "service-runtime-missing",
+    "service-version-drift",
+    "gateway-version-drift",
+    "device-token-revoked",
+    "device-token-stale",
+    "device-not-paired",
+    "device-repair-pending",
+    "service-token-stale",
+    "secret-stale-copy",
+    "service-token-embedded",
+    "service-password-embedded",
+    "exposed-without-auth",
+    "auth-none",
+    "weak-secret",
+    "config-permissions",
+    "state-dir-permissions",
+];
+
+fn findings(checks: &[Check]) -> impl Iterator<Item = &Finding> {
+    checks.iter().flat_map(|c| c.findings.iter())
+}
+
+/// What failed, as observed: (label, kind) where kind is "secret", "device", "pairing", "any".
+fn observed(f: &Facts, checks: &[Check]) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    let kind = |v: &Verdict| {
+        if is_secret_verdict(v) {
+            "secret"
+        } else if matches!(v, Verdict::DeviceTokenMismatch { .. }) {
+            "device"
+        } else if matches!(v, Verdict::PairingRequired { .. }) {
+            "pairing"
+        } else {
+            "any"
+        }
+    };
+    if let Some(c) = &f.cli
+        && !c.verdict.is_ok()
+    {
+        out.push((
+            format!("the CLI's handshake: {}", c.verdict.name()),
+            kind(&c.verdict),
+        ));
+    }
+    if let Some(d) = &f.device_verdict
+        && !d.is_ok()
+    {
+        out.push((format!("this device's handshake: {}", d.name()), kind(d)));
+    }
+    for l in findings(checks)
+        .filter(|l| l.code == "log-auth-failures" && l.severity >= Severity::Warning)
+    {
+        let k = if l.summary.contains("device_token") {
+            "device"
+        } else if l.summary.contains("pairing") {
+            "pairing"
+        } else {
+            "secret"
+        };
+        out.push((format!("log: {}", l.summary), k));
+    }
+    out
+}
+
+fn explains(code: &str) -> &'static [&'static str] {
+    match code {
+        "secret-mismatch"
+        | "gateway-secret-hidden"
+        | "service-token-mismatch"
+        | "config-redacted-secret" => &["secret"],
+        "device-token-revoked" | "device-token-stale" | "device-not-paired" => &["device"],
+        "device-repair-pending" => &["pairing"],
+        c if RANK[..12].contains(&c) => &["any", "secret", "device", "pairing"],
+        _ => &[],
+    }
+}
+
+pub fn causes(f: &Facts, checks: &[Check]) -> Vec<Cause> {
+    let observed = observed(f, checks);
+    let mut list: Vec<(usize, &Finding)> = findings(checks)
+        .filter(|x| x.severity >= Severity::Warning)
+        .filter_map(|x| RANK.iter().position(|c| *c == x.code).map(|r| (r, x)))
+        .collect();
+    list.sort_by_key(|(r, x)| (std::cmp::Reverse(x.severity), *r));
+    let mut explained = vec![false; observed.len()];
+    let mut out: Vec<Cause> = list
+        .into_iter()
+        .map(|(_, x)| {
+            let kinds = explains(x.code);
+            let mut ex = Vec::new();
+            for (i, (label, kind)) in observed.iter().enumerate() {
+                if kinds.contains(kind) {
+                    ex.push(label.clone());
+                    explained[i] = true;
+                }
+            }
+            Cause {
+                rank: 0,
+                code: x.code,
+                summary: x.summary.clone(),
+                evidence: x.evidence.clone(),
+                explains: ex,
+            }
+        })
+        .collect();
+    for (i, (label, _)) in observed.iter().enumerate() {
+        if !explained[i] {
+            out.push(Cause {
+                rank: 0,
+                code: "unexplained-failure",
+                summary: format!(
+                    "{label}: no check explains it; `clawkit explain` names what that message means"
+                ),
+                evidence: Vec::new(),
+                explains: vec![label.clone()],
+            });
+        }
+    }
+    for (i, c) in out.iter_mut().enumerate() {
+        c.rank = i + 1;
+    }
+    out
+}
+
+/// The config key the CLI reads first in its mode, for `kind`.
+fn pin_key(mode: &ClientMode, kind: SecretKind) -> Option<&'static str> {
+    match (mode, kind) {
+        (ClientMode::Local, SecretKind::Password) => Some("gateway.auth.password"),
+        (ClientMode::Local, _) => Some("gateway.auth.token"),
+        (ClientMode::Remote, SecretKind::Password) => Some("gateway.remote.password"),
+        (ClientMode::Remote, _) => Some("gateway.remote.token"),
+        (ClientMode::ExplicitUrl, _) => None,
+    }
+}
+
+/// The file named by an origin such as `/x/unit.service:12` or `/x/a.plist <key>K</key>`.
+fn origin_file(origin: &str) -> PathBuf {
+    let head = origin.split(" <key>").next().unwrap_or(origin);
+    match head.rsplit_once(':') {
+        Some((file, line)) if line.chars().all(|c| c.is_ascii_digit()) => PathBuf::from(file),
+        _ => PathBuf::from(head),
+    }
+}
+
+/// Adds `s` unless an equivalent step is planned already.
+fn push(steps: &mut Vec<Step>, s: Step) {
+    let dup = steps.iter().any(|o| match (&o.action, &s.action) {
+        (Action::ConfigSet { key: a, .. }, Action::ConfigSet { key: b, .. }) => a == b,
+        (Action::Manual { command: a }, Action::Manual { command: b }) => a == b,
+        (Action::StopProcess { pid: a }, Action::StopProcess { pid: b }) => a == b,
+        (
+            Action::FileSecret {
+                file: a, old: x, ..
+            },
+            Action::FileSecret {
+                file: b, old: y, ..
+            },
+        ) => a == b && x.same_value(y),
+        (Action::RefreshDeviceToken { .. }, Action::RefreshDeviceToken { .. }) => true,
+        (Action::Restart, Action::Restart) => true,
+        _ => false,
+    });
+    if !dup {
+        steps.push(s);
+    }
+}
+
+pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    let truth = gateway_secret(f).filter(|_| {
+        f.gateway_side
+            .as_ref()
+            .is_some_and(|g| g.observed || f.client_mode == ClientMode::Local)
+    });
+    let own_running = f.gateway.is_some();
+    let mut service_changed = false;
+
+    for x in findings(checks).filter(|x| x.severity >= Severity::Warning) {
+        match x.code {
+            "zombie-gateway" | "hung-gateway" | "multiple-gateways"
+                if x.kill == Some(Kill::Gateway) =>
+            {
+                if let Some(pid) = x.pid {
+                    push(
+                        &mut steps,
+                        Step::new(
+                            Phase::StopProcesses,
+                            x.code,
+                            format!("stop pid {pid} ({}), re-verified before the signal", x.code),
+                            Action::StopProcess { pid },
+                        ),
+                    );
+                }
+            }
+            "config-retired-key" => {
+                let key = x
+                    .next
+                    .as_deref()
+                    .and_then(|n| n.strip_prefix("clawkit config unset "))
+                    .unwrap_or_default();
+                if !key.is_empty() {
+                    push(
+                        &mut steps,
+                        Step::new(
+                            Phase::Config,
+                            x.code,
+                            format!("remove the retired key {key}"),
+                            Action::ConfigUnset {
+                                key: key.to_string(),
+                            },
+                        ),
+                    );
+                }
+            }
+            "config-permissions" | "state-dir-permissions" => {
+                let (path, mode) = if x.code == "config-permissions" {
+                    (f.paths.config_path.value.clone(), 0o600)
+                } else {
+                    (f.paths.state_dir.value.clone(), 0o700)
+                };
+                push(
+                    &mut steps,
+                    Step::new(
+                        Phase::Config,
+                        x.code,
+                        format!("chmod {mode:o} {}", path.display()),
+                        Action::Chmod { path, mode },
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    // The shared secret: every client copy that differs from what the gateway checks.
+    if let Some(truth) = truth {
+        let sent = f.cli.as_ref().and_then(|c| c.sent.as_ref());
+        for (copy, place, reader) in client_copies(f) {
+            if copy.kind != truth.kind || copy.same_value(truth) {
+                continue;
+            }
+            let in_effect = reader == "CLI" && sent.is_some_and(|s| s == copy);
+            let accepted = f.cli.as_ref().is_some_and(|c| c.verdict.is_ok());
+            if in_effect && accepted {
+                continue; // the gateway accepts it: clawkit's view of the gateway is wrong
+            }
+            let code = if in_effect || reader == "docker" {
+                "secret-mismatch"
+            } else {
+                "secret-stale-copy"
+            };
+            match place {
+                Place::ConfigKey(key) => push(
+                    &mut steps,
+                    Step::new(
+                        Phase::AlignSecret,
+                        code,
+                        format!(
+                            "set {key} to the gateway's {} ({})",
+                            kind_word(truth),
+                            truth.fingerprint()
+                        ),
+                        Action::ConfigSet {
+                            key,
+                            secret: truth.clone(),
+                        },
+                    ),
+                ),
+                Place::File(file) => push(
+                    &mut steps,
+                    Step::new(
+                        Phase::AlignSecret,
+                        code,
+                        format!(
+                            "write the gateway's {} ({}) into {}",
+                            kind_word(truth),
+                            truth.fingerprint(),
+                            copy.origin
+                        ),
+                        Action::FileSecret {
+                            file,
+                            old: copy.clone(),
+                            new: Some(truth.clone()),
+                        },
+                    ),
+                ),
+                Place::Shell => {
+                    if in_effect && let Some(key) = pin_key(&f.client_mode, copy.kind) {
+                        push(
+                            &mut steps,
+                            Step::new(
+                                Phase::AlignSecret,
+                                code,
+                                format!(
+                                    "set {key} to the gateway's {} ({}): the CLI reads it before the shell's {}",
+                                    kind_word(truth),
+                                    truth.fingerprint(),
+                                    copy.kind.env_var()
+                                ),
+                                Action::ConfigSet {
+                                    key: key.to_string(),
+                                    secret: truth.clone(),
+                                },
+                            ),
+                        );
+                    }
+                    push(
+                        &mut steps,
+                        Step::new(
+                            Phase::Manual,
+                            code,
+                            format!(
+                                "remove the stale {} from your shell and its startup files (clawkit cannot change your shell)",
+                                copy.kind.env_var()
+                            ),
+                            Action::Manual {
+                                command: format!(
+                                    "unset {var}; grep -n {var} ~/.bashrc ~/.zshrc ~/.profile ~/.config/fish/config.fish 2>/dev/null",
+                                    var = copy.kind.env_var()
+                                ),
+                            },
+                        ),
+                    );
+                }
+                Place::Flag => {}
+            }
+        }
+    }
+
+    // The service definition.
+    let config_has = |kind: SecretKind| {
+        f.config.as_ref().is_ok_and(|c| {
+            c.str(if kind == SecretKind::Password {
+                "gateway.auth.password"
+            } else {
+                "gateway.auth.token"
+            })
+            .is_some_and(|v| !v.trim().is_empty())
+        })
+    };
+    for def in &f.services {
+        for kind in [SecretKind::Token, SecretKind::Password] {
+            let Some(entry) = def
+                .env(kind.env_var())
+                .filter(|e| !e.value.trim().is_empty())
+            else {
+                continue;
+            };
+            let Some(listed) = findings(checks).find(|x| {
+                x.severity >= Severity::Warning
+                    && x.code.starts_with("service-")
+                    && (x.code.ends_with("-embedded")
+                        || x.code.ends_with("-stale")
+                        || x.code.ends_with("-mismatch"))
+                    && x.evidence.iter().any(|e| e.contains(&entry.origin))
+            }) else {
+                continue;
+            };
+            let baked = Secret::new(
+                kind,
+                SecretOrigin::Env {
+                    name: entry.key.clone(),
+                    scope: entry.origin.clone(),
+                },
+                entry.value.trim(),
+            );
+            if !config_has(kind) {
+                // Keep the gateway's secret: move it into the config first.
+                let key = if kind == SecretKind::Password {
+                    "gateway.auth.password"
+                } else {
+                    "gateway.auth.token"
+                };
+                let value = truth
+                    .filter(|t| t.kind == kind)
+                    .cloned()
+                    .unwrap_or_else(|| baked.clone());
+                push(
+                    &mut steps,
+                    Step::new(
+                        Phase::AlignSecret,
+                        listed.code,
+                        format!(
+                            "set {key} to the gateway's {} ({}), so the service need not carry it",
+                            kind_word(&value),
+                            value.fingerprint()
+                        ),
+                        Action::ConfigSet {
+                            key: key.to_string(),
+                            secret: value,
+                        },
+                    ),
+                );
+            }
+            service_changed = true;
+            push(
+                &mut steps,
+                Step::new(
+                    Phase::Service,
+                    listed.code,
+                    format!(
+                        "remove the {} copy {} from {} (the gateway reads the config)",
+                        kind.env_var(),
+                        baked.fingerprint(),
+                        entry.origin
+                    ),
+                    Action::FileSecret {
+                        file: origin_file(&entry.origin),
+                        old: baked,
+                        new: None,
+                    },
+                ),
+            );
+        }
+        if let Some(x) = findings(checks)
+            .find(|x| x.code == "service-version-drift" && x.severity >= Severity::Warning)
+            && let (Some(entry), Some(cli)) = (def.entry(), f.paths.cli.as_ref())
+            && let Some((old_dir, _)) =
+                crate::openclaw::install::package_of(std::path::Path::new(entry))
+        {
+            let new_entry = entry.replacen(
+                &old_dir.display().to_string(),
+                &cli.package_dir.display().to_string(),
+                1,
+            );
+            if std::path::Path::new(&new_entry).exists() {
+                service_changed = true;
+                push(
+                    &mut steps,
+                    Step::new(
+                        Phase::Service,
+                        x.code,
+                        format!(
+                            "point {} at the CLI's install ({})",
+                            def.path.display(),
+                            cli.package_dir.display()
+                        ),
+                        Action::FileReplace {
+                            file: origin_file(
+                                def.program_origin
+                                    .as_deref()
+                                    .unwrap_or(&def.path.display().to_string()),
+                            ),
+                            from: old_dir.display().to_string(),
+                            to: cli.package_dir.display().to_string(),
+                        },
+                    ),
+                );
+            }
+        }
+    }
+    let drifted = findings(checks).any(|x| x.code == "gateway-version-drift");
+    if (service_changed || drifted) && own_running {
+        if f.manager.is_some() || drifted {
+            push(
+                &mut steps,
+                Step::new(
+                    Phase::Restart,
+                    "service",
+                    "restart the gateway so it runs what is now configured",
+                    Action::Restart,
+                ),
+            );
+        }
+    } else if service_changed && f.manager.is_some() {
+        push(&mut steps, Step::new(Phase::Manual, "service", "reload the service definition", Action::Manual { command: "systemctl --user daemon-reload   # launchd/Task Scheduler: clawkit gateway install --force".into() }));
+    }
+
+    // Device tokens, with the (now aligned) shared secret.
+    let stale = findings(checks).find(|x| {
+        matches!(
+            x.code,
+            "device-token-stale" | "device-token-revoked" | "device-not-paired"
+        ) && x.severity >= Severity::Warning
+    });
+    if let Some(x) = stale {
+        match truth {
+            Some(t) => push(
+                &mut steps,
+                Step::new(
+                    Phase::RefreshDevice,
+                    x.code,
+                    "reissue this client's device token with the gateway's shared secret and cache it",
+                    Action::RefreshDeviceToken { shared: t.clone() },
+                ),
+            ),
+            None => push(
+                &mut steps,
+                Step::new(
+                    Phase::Manual,
+                    x.code,
+                    "reissue this client's device token (clawkit cannot see the gateway's secret)",
+                    Action::Manual {
+                        command: "clawkit gateway token rotate --token <the gateway's token>"
+                            .into(),
+                    },
+                ),
+            ),
+        }
+    }
+    let own = f.identity.as_ref().map(|i| i.device_id().to_string());
+    if let Ok(state) = &f.state {
+        for p in state.pending.iter().filter(|p| p.is_repair) {
+            if own.as_deref() == Some(p.device_id.as_str()) {
+                push(
+                    &mut steps,
+                    Step::new(
+                        Phase::Approve,
+                        "device-repair-pending",
+                        format!(
+                            "approve this client's pending repair request {} (roles {}, scopes {})",
+                            p.request_id,
+                            p.roles.join(","),
+                            p.scopes.join(",")
+                        ),
+                        Action::Approve {
+                            request_id: p.request_id.clone(),
+                        },
+                    ),
+                );
+            } else {
+                push(
+                    &mut steps,
+                    Step::new(
+                        Phase::Manual,
+                        "device-repair-pending",
+                        format!(
+                            "decide on device {}'s repair request (only approve a device you recognise)",
+                            p.device_id
+                        ),
+                        Action::Manual {
+                            command: format!("openclaw devices approve {}", p.request_id),
+                        },
+                    ),
+                );
+            }
+        }
+    }
+
+    // What remains manual: every problem no step above addresses.
+    let addressed: Vec<&'static str> = steps.iter().map(|s| s.fixes).collect();
+    let port = f
+        .config
+        .as_ref()
+        .ok()
+        .map(|c| f.paths.port(c, &f.shell).value);
+    for x in findings(checks).filter(|x| x.severity >= Severity::Warning) {
+        if addressed.contains(&x.code)
+            || matches!(x.code, "handshake-cli" | "handshake-device" | "own-gateway")
+        {
+            continue;
+        }
+        let command = match x.code {
+            "gateway-down" | "gateway-not-listening" => Some(if f.manager.is_some() {
+                "clawkit gateway start".to_string()
+            } else {
+                "openclaw gateway run   # or install it as a service: clawkit gateway install"
+                    .to_string()
+            }),
+            "log-auth-failures" if x.summary.contains("Control UI") => Some(format!(
+                "open http://127.0.0.1:{}/ in a private window and paste the gateway token in its settings (the browser caches the old one)",
+                port.unwrap_or(18789)
+            )),
+            "log-auth-failures" => None,
+            _ => x.next.clone(),
+        };
+        if let Some(command) = command {
+            push(
+                &mut steps,
+                Step::new(
+                    Phase::Manual,
+                    x.code,
+                    x.summary.clone(),
+                    Action::Manual { command },
+                ),
+            );
+        }
+    }
+    // A stopped zombie leaves the port free: this install's gateway must start.
+    if !own_running
+        && steps
+            .iter()
+            .any(|s| matches!(s.action, Action::StopProcess { .. }))
+    {
+        push(
+            &mut steps,
+            Step::new(
+                Phase::Manual,
+                "gateway-down",
+                "start this install's gateway on the freed port",
+                Action::Manual {
+                    command: if f.manager.is_some() {
+                        "clawkit gateway start".into()
+                    } else {
+                        "openclaw gateway run   # or: clawkit gateway install".into()
+                    },
+                },
+            ),
+        );
+    }
+    if steps.iter().any(Step::is_change) {
+        push(
+            &mut steps,
+            Step::new(
+                Phase::Verify,
+                "verify",
+                "handshake again as the CLI and as this device",
+                Action::Verify,
+            ),
+        );
+    }
+    steps.sort_by_key(|s| s.phase);
+    steps
+}
+
+fn kind_word(s: &Secret) -> &'static str {
+    match s.kind {
+        SecretKind::Password => "password",
+        _ => "token",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_file;
+    use std::path::PathBuf;
+
+    #[test]
+    fn origin_files() {
+        assert_eq!(
+            origin_file("/u/x.service:12"),
+            PathBuf::from("/u/x.service")
+        );
+        assert_eq!(
+            origin_file("/u/a.plist <key>OPENCLAW_GATEWAY_TOKEN</key>"),
+            PathBuf::from("/u/a.plist")
+        );
+        assert_eq!(
+            origin_file("C:/x/gateway.cmd:3"),
+            PathBuf::from("C:/x/gateway.cmd")
+        );
+    }
+}
