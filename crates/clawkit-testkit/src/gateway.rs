@@ -53,6 +53,8 @@ pub struct GatewayOptions {
     /// Run on another gateway's home and state dir (its config untouched), with its own
     /// port and temp dir.
     shared_home: Option<PathBuf>,
+    /// A fixed port instead of a free one.
+    port: Option<u16>,
 }
 
 impl GatewayOptions {
@@ -71,6 +73,7 @@ impl GatewayOptions {
             ready_timeout: Duration::from_secs(ready_timeout),
             wait_ready: true,
             shared_home: None,
+            port: None,
         }
     }
 
@@ -85,6 +88,15 @@ impl GatewayOptions {
     pub fn same_state_as(mut self, other: &Gateway) -> Self {
         self.shared_home = Some(other.home.clone());
         self.token = other.token.clone();
+        self
+    }
+
+    /// Run on the home of an existing install (its config untouched), on `port` — the one its
+    /// config names — with `token` as the shared token the harness reports.
+    pub fn on_home(mut self, home: &Path, port: u16, token: &str) -> Self {
+        self.shared_home = Some(home.to_path_buf());
+        self.port = Some(port);
+        self.token = token.to_string();
         self
     }
 
@@ -163,7 +175,7 @@ impl Gateway {
             None => logs.join("gateway.log"),
         };
         let console_log = logs.join("console.log");
-        let port = free_port();
+        let port = options.port.unwrap_or_else(free_port);
 
         let config = match &options.raw_config {
             Some(raw) => raw

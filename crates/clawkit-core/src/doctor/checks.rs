@@ -341,7 +341,10 @@ fn shared_secret(f: &Facts) -> Check {
         }
         let in_effect = reader == "CLI" && sent.is_some_and(|s| s == copy);
         let same = copy.same_value(truth);
+        // Only this install's own gateway's refusal says something about its secret (a zombie
+        // on the port refuses with its own).
         let refused = in_effect
+            && f.gateway.is_some()
             && f.cli
                 .as_ref()
                 .is_some_and(|c| is_secret_verdict(&c.verdict));

@@ -203,3 +203,229 @@ per_version!(wrong_client_config_token, |version| {
         &[gw.token(), &stale],
     );
 });
+
+/// A gateway whose token lives only in its environment (a service's `Environment=`).
+fn env_token_gateway(version: &str, patch: serde_json::Value) -> Gateway {
+    Gateway::start(
+        GatewayOptions::new(version)
+            .token_source(TokenSource::Env)
+            .config_patch(patch),
+    )
+    .unwrap()
+}
+
+// No gateway.auth.token; a stale gateway.remote.token is what the local CLI falls back to.
+per_version!(wrong_remote_token, |version| {
+    let stale = distinctive_secret("remote");
+    let gw = env_token_gateway(version, json!({"gateway": {"remote": {"token": stale}}}));
+    let shell = gw.env_without(&["OPENCLAW_GATEWAY_TOKEN"]);
+    health_fails_with(&gw, &shell, "gateway token mismatch");
+    let (code, doc, r) = doctor_json(&shell, &[]);
+    assert_eq!(code, Some(1), "{r}");
+    let c = cause(&doc, "secret-mismatch");
+    let summary = c["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("gateway.remote.token") && summary.contains("OPENCLAW_GATEWAY_TOKEN"),
+        "names both sources: {summary}"
+    );
+    assert_eq!(
+        plan_kinds(&doc),
+        ["config-set", "verify"],
+        "{:#}",
+        doc["plan"]
+    );
+    assert!(
+        doc["plan"][0]["command"]
+            .as_str()
+            .unwrap()
+            .contains("gateway.remote.token")
+    );
+    let files = [gw.config_path()];
+    let before = read_all(&files);
+    let fix = fix_to_healthy(&shell, &[]);
+    health_ok(&gw, &shell);
+    let undo = undo_restores(&shell, &files, &before);
+    assert_no_secrets(
+        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
+        &[gw.token(), &stale],
+    );
+});
+
+// The shell exports a stale OPENCLAW_GATEWAY_TOKEN; the gateway's comes from its own
+// environment. clawkit pins the right one in the config (read before the shell's) and leaves
+// the shell to the user.
+#[test]
+fn shell_env_override() {
+    let gw = env_token_gateway(V2026_9, json!({}));
+    let stale = distinctive_secret("shell");
+    let shell = env_with(&gw, &[("OPENCLAW_GATEWAY_TOKEN", &stale)]);
+    health_fails_with(&gw, &shell, "gateway token mismatch");
+    let (code, doc, r) = doctor_json(&shell, &[]);
+    assert_eq!(code, Some(1), "{r}");
+    let summary = cause(&doc, "secret-mismatch")["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        summary.contains("OPENCLAW_GATEWAY_TOKEN (shell)"),
+        "{summary}"
+    );
+    assert!(summary.contains("gateway process"), "{summary}");
+    assert_eq!(
+        plan_kinds(&doc),
+        ["config-set", "verify", "manual"],
+        "{:#}",
+        doc["plan"]
+    );
+    assert!(
+        doc["plan"][2]["command"]
+            .as_str()
+            .unwrap()
+            .starts_with("unset OPENCLAW_GATEWAY_TOKEN")
+    );
+    let files = [gw.config_path()];
+    let before = read_all(&files);
+    // The shell still holds the stale copy: fixed, but one step stays the user's.
+    let fix = doctor(&shell, &["--fix", "--yes"]);
+    assert_eq!(fix.code, Some(1), "{fix}");
+    assert!(
+        fix.stdout.contains("still yours to do")
+            && fix.stdout.contains("unset OPENCLAW_GATEWAY_TOKEN"),
+        "{fix}"
+    );
+    health_ok(&gw, &shell);
+    // After `unset` in a new shell: healthy.
+    let clean = gw.env_without(&["OPENCLAW_GATEWAY_TOKEN"]);
+    let (code, doc, _) = doctor_json(&clean, &[]);
+    assert_eq!(code, Some(0), "{:?}", problems(&doc));
+    health_ok(&gw, &clean);
+    let undo = undo_restores(&clean, &files, &before);
+    assert_no_secrets(
+        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
+        &[gw.token(), &stale],
+    );
+}
+
+// A Docker setup whose .env carries an old token: containers started from it are refused.
+#[test]
+fn docker_env_file_override() {
+    let gw = env_token_gateway(V2026_9, json!({}));
+    let stale = distinctive_secret("docker");
+    let dir = gw.home().join("openclaw-docker");
+    std::fs::create_dir_all(&dir).unwrap();
+    let env_file = dir.join(".env");
+    let compose = dir.join("docker-compose.yml");
+    std::fs::write(
+        &env_file,
+        format!(
+            "# gateway secrets\nOPENCLAW_GATEWAY_TOKEN={stale}\nOPENCLAW_IMAGE=openclaw:local\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(&compose, "services:\n  openclaw-cli:\n    image: ${OPENCLAW_IMAGE}\n    environment:\n      - OPENCLAW_GATEWAY_TOKEN=${OPENCLAW_GATEWAY_TOKEN}\n").unwrap();
+    // What a container started from that directory sends.
+    let container = |file: &Path| {
+        let token = std::fs::read_to_string(file)
+            .unwrap()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("OPENCLAW_GATEWAY_TOKEN=")
+                    .map(str::to_string)
+            })
+            .unwrap();
+        env_with(&gw, &[("OPENCLAW_GATEWAY_TOKEN", &token)])
+    };
+    health_fails_with(&gw, &container(&env_file), "gateway token mismatch");
+    let docker = ["--docker-dir", dir.to_str().unwrap()];
+    let (code, doc, r) = doctor_json(gw.env(), &docker);
+    assert_eq!(code, Some(1), "{r}");
+    let summary = cause(&doc, "secret-mismatch")["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        summary.contains(&format!("{}:2", env_file.display())),
+        "{summary}"
+    );
+    assert_eq!(
+        plan_kinds(&doc),
+        ["file-edit", "verify"],
+        "{:#}",
+        doc["plan"]
+    );
+    let files = [env_file.as_path(), compose.as_path(), gw.config_path()];
+    let before = read_all(&files);
+    let fix = fix_to_healthy(gw.env(), &docker);
+    health_ok(&gw, &container(&env_file));
+    let undo = undo_restores(gw.env(), &files, &before);
+    assert_no_secrets(
+        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
+        &[gw.token(), &stale],
+    );
+}
+
+// An old gateway of another install holds this install's port.
+#[test]
+fn zombie_gateway_on_the_port() {
+    let zombie = Gateway::start(GatewayOptions::new(V2026_9)).unwrap();
+    let mine = distinctive_secret("mine");
+    let client = clawkit_testkit::ClientHome::new(V2026_9).unwrap();
+    client
+        .write_config(&format!(
+            "{{ gateway: {{ mode: 'local', port: {}, auth: {{ token: '{mine}' }} }} }}\n",
+            zombie.port()
+        ))
+        .unwrap();
+    let (code, doc, r) = doctor_json(client.env(), &[]);
+    assert_eq!(code, Some(1), "{r}");
+    let c = cause(&doc, "zombie-gateway");
+    assert_eq!(c["rank"], 1, "{:#}", doc["causes"]);
+    assert!(
+        c["explains"].to_string().contains("gateway token mismatch"),
+        "{c:#}"
+    );
+    assert!(
+        !doc["causes"].to_string().contains("gateway-secret-hidden"),
+        "{:#}",
+        doc["causes"]
+    );
+    assert_eq!(
+        plan_kinds(&doc),
+        ["stop-process", "verify", "manual"],
+        "{:#}",
+        doc["plan"]
+    );
+    let fix = doctor(client.env(), &["--fix", "--yes"]);
+    assert_eq!(
+        fix.code,
+        Some(1),
+        "the gateway is down now, which is the user's to start:\n{fix}"
+    );
+    assert!(
+        fix.stdout
+            .contains(&format!("pid {}: stopped", zombie.pid())),
+        "{fix}"
+    );
+    assert!(
+        fix.stdout.contains("still yours to do") && fix.stdout.contains("openclaw gateway run"),
+        "{fix}"
+    );
+    // The user starts this install's gateway: healthy, and the real CLI works.
+    let gw =
+        Gateway::start(GatewayOptions::new(V2026_9).on_home(client.home(), zombie.port(), &mine))
+            .unwrap();
+    let (code, doc, after) = doctor_json(client.env(), &[]);
+    assert_eq!(code, Some(0), "{:?}\n{after}", problems(&doc));
+    assert!(client.openclaw(&["gateway", "health"]).unwrap().success());
+    let undo = run(clawkit_with_env(client.env()).arg("undo"));
+    assert!(
+        undo.stdout
+            .contains(&format!("not reverted: stopped pid {}", zombie.pid())),
+        "{undo}"
+    );
+    drop(gw);
+    assert_no_secrets(
+        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
+        &[zombie.token(), &mine],
+    );
+}
