@@ -602,6 +602,26 @@ fn devices(f: &Facts) -> Check {
             .next("clawkit gateway token rotate"),
         );
     }
+    let has_cached = own.as_deref().is_some_and(|id| {
+        state
+            .cached_tokens
+            .iter()
+            .any(|c| c.device_id == id && c.role == "operator")
+    });
+    if cli_uses_device_token(f) && !has_cached && f.config.is_ok() {
+        v.push(
+            Finding::new(
+                "device-token-missing",
+                Severity::Error,
+                "the CLI has no shared secret and no cached device token: it cannot authenticate (OpenClaw 2026.7 drops a cached token the gateway refused)",
+            )
+            .evidence(match &own {
+                Some(id) => format!("device {} has no operator token in {}", short(id), describe_source(&state.cached_source)),
+                None => "no device identity on this client".into(),
+            })
+            .next("clawkit gateway token rotate --token <the gateway's token>"),
+        );
+    }
     if let Some(id) = &own
         && state.paired_device(id).is_none()
         && cli_uses_device_token(f)
@@ -670,7 +690,11 @@ fn devices(f: &Facts) -> Check {
 }
 
 fn describe_source(s: &crate::openclaw::state::Source) -> String {
-    format!("{s:?}")
+    use crate::openclaw::state::Source;
+    match s {
+        Source::Sqlite(p) | Source::Json(p) => p.display().to_string(),
+        Source::Missing => "no state file".into(),
+    }
 }
 
 pub(super) fn short(id: &str) -> String {

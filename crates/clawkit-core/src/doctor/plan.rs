@@ -141,6 +141,7 @@ const RANK: &[&str] = &[
     "gateway-version-drift",
     "device-token-revoked",
     "device-token-stale",
+    "device-token-missing",
     "device-not-paired",
     "device-repair-pending",
     "service-token-stale",
@@ -206,7 +207,10 @@ fn explains(code: &str) -> &'static [&'static str] {
         | "gateway-secret-hidden"
         | "service-token-mismatch"
         | "config-redacted-secret" => &["secret"],
-        "device-token-revoked" | "device-token-stale" | "device-not-paired" => &["device"],
+        "device-token-revoked"
+        | "device-token-stale"
+        | "device-token-missing"
+        | "device-not-paired" => &["device"],
         "device-repair-pending" => &["pairing"],
         c if RANK[..12].contains(&c) => &["any", "secret", "device", "pairing"],
         _ => &[],
@@ -587,6 +591,30 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
             }
         }
     }
+    // A unit's KillMode is one line: set it to what OpenClaw writes.
+    for def in &f.services {
+        if let Some((value, origin)) = def.setting("Service.KillMode")
+            && value != "mixed"
+            && findings(checks).any(|x| x.code == "service-kill-mode")
+        {
+            service_changed = true;
+            push(
+                &mut steps,
+                Step::new(
+                    Phase::Service,
+                    "service-kill-mode",
+                    format!(
+                        "set KillMode=mixed in {origin} (the gateway drains before its children stop)"
+                    ),
+                    Action::FileReplace {
+                        file: origin_file(origin),
+                        from: format!("KillMode={value}"),
+                        to: "KillMode=mixed".into(),
+                    },
+                ),
+            );
+        }
+    }
     let drifted = findings(checks).any(|x| x.code == "gateway-version-drift");
     if (service_changed || drifted) && own_running {
         if f.manager.is_some() || drifted {
@@ -608,7 +636,10 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
     let stale = findings(checks).find(|x| {
         matches!(
             x.code,
-            "device-token-stale" | "device-token-revoked" | "device-not-paired"
+            "device-token-stale"
+                | "device-token-revoked"
+                | "device-token-missing"
+                | "device-not-paired"
         ) && x.severity >= Severity::Warning
     });
     if let Some(x) = stale {

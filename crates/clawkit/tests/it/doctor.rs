@@ -8,7 +8,7 @@ use clawkit_testkit::{Gateway, GatewayOptions, TokenSource, V2026_9, distinctive
 use serde_json::Value;
 #[allow(unused_imports)]
 use serde_json::json;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 type Env = [(String, String)];
 
@@ -59,7 +59,12 @@ fn read_all(files: &[&Path]) -> Vec<Option<Vec<u8>>> {
 fn fix_to_healthy(env: &Env, extra: &[&str]) -> Run {
     let r = doctor(env, &[&["--fix", "--yes"], extra].concat());
     assert_eq!(r.code, Some(3), "the fix did not heal:\n{r}");
-    let (code, doc, after) = doctor_json(env, extra);
+    let look: Vec<&str> = extra
+        .iter()
+        .copied()
+        .filter(|a| *a != "--approve-repairs")
+        .collect();
+    let (code, doc, after) = doctor_json(env, &look);
     assert_eq!(
         code,
         Some(0),
@@ -427,5 +432,318 @@ fn zombie_gateway_on_the_port() {
     assert_no_secrets(
         &format!("{}{}{}", r.text(), fix.text(), undo.text()),
         &[zombie.token(), &mine],
+    );
+}
+
+// The CLI authenticates with its cached device token; the gateway rotated it, later revoked
+// it. Both layouts: SQLite (2026.9) and identity/device-auth.json (2026.7).
+per_version!(stale_then_revoked_device_token, |version| {
+    use clawkit_testkit::scenario;
+    let gw = env_token_gateway(version, json!({}));
+    let device = scenario::cli_device_token_cached(&gw).unwrap();
+    let shell = gw.env_without(&["OPENCLAW_GATEWAY_TOKEN"]);
+    health_ok(&gw, &shell);
+    scenario::gateway_device_token(&gw, &device, false).unwrap();
+    health_fails_with(&gw, &shell, scenario::DEVICE_TOKEN_MISMATCH);
+
+    // The doctor reads the gateway's shared secret from the gateway process's environment.
+    let (code, doc, r) = doctor_json(&shell, &[]);
+    assert_eq!(code, Some(1), "{r}");
+    // 2026.7's CLI drops a token the gateway refused; 2026.9's keeps the stale one.
+    let (stale_code, revoked_code) = if version == clawkit_testkit::V2026_7 {
+        ("device-token-missing", "device-token-missing")
+    } else {
+        ("device-token-stale", "device-token-revoked")
+    };
+    let c = cause(&doc, stale_code);
+    assert!(
+        c["explains"].to_string().contains("device_token_mismatch"),
+        "{c:#}"
+    );
+    assert_eq!(
+        plan_kinds(&doc),
+        ["refresh-device-token", "verify"],
+        "{:#}",
+        doc["plan"]
+    );
+    let fix = fix_to_healthy(&shell, &[]);
+    health_ok(&gw, &shell);
+    // Undo puts the cache back as it was (the stale token; for 2026.7 the emptied cache):
+    // the real CLI fails as before.
+    let undo = run(clawkit_with_env(&shell).arg("undo"));
+    assert_eq!(undo.code, Some(0), "{undo}");
+    let failing = health(&gw, &shell);
+    assert!(!failing.success(), "{failing}");
+
+    // Fixed again, then revoked on the gateway.
+    fix_to_healthy(&shell, &[]);
+    scenario::gateway_device_token(&gw, &device, true).unwrap();
+    health_fails_with(&gw, &shell, scenario::DEVICE_TOKEN_MISMATCH);
+    let (_, doc, revoked) = doctor_json(&shell, &[]);
+    cause(&doc, revoked_code);
+    let again = fix_to_healthy(&shell, &[]);
+    health_ok(&gw, &shell);
+    assert_no_secrets(
+        &format!(
+            "{}{}{}{}{}",
+            r.text(),
+            fix.text(),
+            undo.text(),
+            revoked.text(),
+            again.text()
+        ),
+        &[gw.token()],
+    );
+});
+
+// This client's identity was regenerated and asked for more access than it had: a repair
+// request waits. Approving takes an explicit flag, even with --yes.
+#[test]
+fn pending_repair_request_for_this_device() {
+    use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
+    let gw = Gateway::start(GatewayOptions::new(V2026_9)).unwrap();
+    assert!(gw.openclaw_cli(&["gateway", "health"]).unwrap().success());
+    let identity = DeviceIdentity::generate();
+    identity
+        .store_local(gw.state_dir(), &gw.state_dir().join("clawkit/backups"))
+        .unwrap();
+    let request = crate::util::runtime().block_on(async {
+        let mut opts = ConnectOptions::new(gw.url());
+        opts.credential = Credential::Token(gw.token().to_string());
+        opts.scopes = vec!["operator.read".into()];
+        opts.device = Some((identity.clone(), None));
+        connect(&opts).await.unwrap().close().await;
+        opts.scopes = vec!["operator.admin".into()];
+        opts.origin = Some(format!("http://127.0.0.1:{}", gw.port()));
+        match connect(&opts).await {
+            Err(Verdict::PairingRequired { request_id, .. }) => request_id.unwrap(),
+            other => panic!("expected a pending repair, got {:?}", other.err()),
+        }
+    });
+    let (code, doc, r) = doctor_json(gw.env(), &[]);
+    assert_eq!(code, Some(1), "{r}");
+    let c = cause(&doc, "device-repair-pending");
+    assert!(c["evidence"].to_string().contains(&request), "{c:#}");
+    assert_eq!(
+        plan_kinds(&doc),
+        ["approve-request", "verify"],
+        "{:#}",
+        doc["plan"]
+    );
+    let skipped = doctor(gw.env(), &["--fix", "--yes"]);
+    assert_eq!(skipped.code, Some(1), "{skipped}");
+    assert!(
+        skipped
+            .stdout
+            .contains("skipped: approving needs --approve-repairs"),
+        "{skipped}"
+    );
+    let fix = fix_to_healthy(gw.env(), &["--approve-repairs"]);
+    let cli = gw.openclaw_cli(&["devices", "list", "--json"]).unwrap();
+    assert!(
+        !cli.stdout.contains(&request),
+        "the real CLI still lists it:\n{cli}"
+    );
+    health_ok(&gw, gw.env());
+    let undo = run(clawkit_with_env(gw.env()).arg("undo"));
+    assert!(
+        undo.stdout
+            .contains("not reverted: approved pairing request"),
+        "{undo}"
+    );
+    assert_no_secrets(
+        &format!(
+            "{}{}{}{}",
+            r.text(),
+            skipped.text(),
+            fix.text(),
+            undo.text()
+        ),
+        &[gw.token()],
+    );
+}
+
+// Retired break-glass settings: one the gateway ignores, one that makes the whole config
+// invalid (added while the gateway runs, as an old guide would have it).
+#[test]
+fn retired_break_glass_keys() {
+    let gw =
+        Gateway::start(GatewayOptions::new(V2026_9).config_patch(
+            json!({"gateway": {"controlUi": {"dangerouslyDisableDeviceAuth": true}}}),
+        ))
+        .unwrap();
+    let text = std::fs::read_to_string(gw.config_path()).unwrap();
+    let broken = text.replacen(
+        "\"dangerouslyDisableDeviceAuth\": true",
+        "\"dangerouslyDisableDeviceAuth\": true,\n      \"allowInsecureAuth\": true",
+        1,
+    );
+    assert_ne!(broken, text);
+    write_private(gw.config_path(), &broken);
+    let before = read_all(&[gw.config_path()]);
+    let (code, doc, r) = doctor_json(gw.env(), &[]);
+    assert_eq!(code, Some(1), "{r}");
+    let first = &doc["causes"][0];
+    assert_eq!(first["code"], "config-retired-key", "{:#}", doc["causes"]);
+    assert!(
+        first["summary"]
+            .as_str()
+            .unwrap()
+            .contains("allowInsecureAuth"),
+        "{first:#}"
+    );
+    assert!(
+        doc["causes"]
+            .to_string()
+            .contains("dangerouslyDisableDeviceAuth")
+    );
+    assert_eq!(
+        plan_kinds(&doc),
+        ["config-unset", "config-unset", "verify"],
+        "{:#}",
+        doc["plan"]
+    );
+    let fix = fix_to_healthy(gw.env(), &[]);
+    health_ok(&gw, gw.env());
+    let after = std::fs::read_to_string(gw.config_path()).unwrap();
+    assert!(
+        !after.contains("allowInsecureAuth") && !after.contains("dangerouslyDisable"),
+        "{after}"
+    );
+    let undo = undo_restores(gw.env(), &[gw.config_path()], &before);
+    assert_no_secrets(
+        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
+        &[gw.token()],
+    );
+}
+
+/// Service definitions rendered by OpenClaw `version` into `gw`'s home, with `env`.
+fn service_fixture(gw: &Gateway, version: &str, env: &[(&str, &str)]) -> Vec<PathBuf> {
+    let install = clawkit_testkit::ensure_openclaw(version).unwrap();
+    let files =
+        clawkit_testkit::write_service_files(&install, gw.home(), gw.state_dir(), gw.port(), env)
+            .unwrap();
+    [Some(files.unit), files.plist, files.task_script]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+// `openclaw gateway install` of an older day baked a token into the unit (and the plist and
+// gateway.cmd); the config has since been given another.
+#[test]
+fn unit_with_an_embedded_stale_token() {
+    let gw = Gateway::start(GatewayOptions::new(V2026_9)).unwrap();
+    let stale = distinctive_secret("baked");
+    let files = service_fixture(&gw, V2026_9, &[]);
+    // 2026.9 no longer embeds it: put the line back the way older installs wrote it.
+    let unit = std::fs::read_to_string(&files[0]).unwrap();
+    let baked = unit.replacen(
+        "[Service]\n",
+        &format!("[Service]\nEnvironment=OPENCLAW_GATEWAY_TOKEN={stale}\n"),
+        1,
+    );
+    assert_ne!(baked, unit);
+    std::fs::write(&files[0], baked).unwrap();
+    let files = &files[..1];
+    let (code, doc, r) = doctor_json(gw.env(), &[]);
+    assert_eq!(code, Some(1), "{r}");
+    cause(&doc, "service-token-stale");
+    assert_eq!(
+        plan_kinds(&doc),
+        ["file-edit", "verify"],
+        "{:#}",
+        doc["plan"]
+    );
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let before = read_all(&refs);
+    let dry = doctor(gw.env(), &["--dry-run"]);
+    assert!(
+        dry.stdout
+            .contains("-Environment=OPENCLAW_GATEWAY_TOKEN=sha256:"),
+        "{dry}"
+    );
+    let fix = fix_to_healthy(gw.env(), &[]);
+    assert_eq!(
+        std::fs::read_to_string(&files[0]).unwrap(),
+        unit,
+        "the line is gone"
+    );
+    health_ok(&gw, gw.env());
+    let undo = undo_restores(gw.env(), &refs, &before);
+    assert_no_secrets(
+        &format!("{}{}{}{}", r.text(), dry.text(), fix.text(), undo.text()),
+        &[gw.token(), &stale],
+    );
+}
+
+// The unit still starts 2026.7.1 while the CLI on PATH is 2026.9.6 (an update that missed the
+// service): clawkit points the unit at the CLI's install.
+#[test]
+fn unit_left_on_an_older_openclaw() {
+    let gw = Gateway::start(GatewayOptions::new(V2026_9)).unwrap();
+    let files = service_fixture(&gw, clawkit_testkit::V2026_7, &[]);
+    let (code, doc, r) = doctor_json(gw.env(), &[]);
+    assert_eq!(code, Some(1), "{r}");
+    let c = cause(&doc, "service-version-drift");
+    assert!(c["summary"].as_str().unwrap().contains("2026.7.1"), "{c:#}");
+    assert_eq!(
+        plan_kinds(&doc),
+        ["file-edit", "file-edit", "verify"],
+        "{:#}",
+        doc["plan"]
+    );
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let before = read_all(&refs);
+    let fix = fix_to_healthy(gw.env(), &[]);
+    let unit = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(unit.contains("KillMode=mixed"), "{unit}");
+    assert!(
+        unit.contains("openclaw-2026.9.6") && !unit.contains("openclaw-2026.7.1"),
+        "{unit}"
+    );
+    undo_restores(gw.env(), &refs, &before);
+    assert_no_secrets(&format!("{}{}", r.text(), fix.text()), &[gw.token()]);
+}
+
+// Both errors at once: a stale remote token for the shared secret and a rotated device
+// token. The plan aligns the secret first, then refreshes the device token with it.
+#[test]
+fn both_errors_at_once() {
+    use clawkit_testkit::scenario;
+    let gw = env_token_gateway(V2026_9, json!({}));
+    let device = scenario::cli_device_token_cached(&gw).unwrap();
+    scenario::gateway_device_token(&gw, &device, false).unwrap();
+    let stale = distinctive_secret("remote");
+    let text = std::fs::read_to_string(gw.config_path()).unwrap();
+    let mut config: Value = serde_json::from_str(&text).unwrap();
+    config["gateway"]["remote"] = json!({"token": stale});
+    write_private(
+        gw.config_path(),
+        &serde_json::to_string_pretty(&config).unwrap(),
+    );
+    let shell = gw.env_without(&["OPENCLAW_GATEWAY_TOKEN"]);
+    let (code, doc, r) = doctor_json(&shell, &[]);
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!(
+        doc["causes"][0]["code"], "secret-mismatch",
+        "{:#}",
+        doc["causes"]
+    );
+    cause(&doc, "device-token-stale");
+    assert_eq!(
+        plan_kinds(&doc),
+        ["config-set", "refresh-device-token", "verify"],
+        "{:#}",
+        doc["plan"]
+    );
+    let files = [gw.config_path()];
+    let before = read_all(&files);
+    let fix = fix_to_healthy(&shell, &[]);
+    health_ok(&gw, &shell);
+    let undo = undo_restores(&shell, &files, &before);
+    assert_no_secrets(
+        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
+        &[gw.token(), &stale],
     );
 }
