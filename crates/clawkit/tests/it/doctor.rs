@@ -195,6 +195,32 @@ per_version!(wrong_client_config_token, |version| {
     );
     assert_eq!(read_all(&files), before, "a dry run wrote something");
 
+    // Without a terminal to ask on, --fix wants --yes and changes nothing.
+    let refused = doctor(&env, &["--fix"]);
+    assert_eq!(refused.code, Some(2), "{refused}");
+    assert!(refused.stderr.contains("--fix --yes"), "{refused}");
+    assert_eq!(read_all(&files), before);
+    // The support bundle: parseable, private, every secret a fingerprint.
+    let report = gw.state_dir().join("support.json");
+    let bundle = doctor(&env, &["--report", report.to_str().unwrap()]);
+    assert_eq!(bundle.code, Some(1), "{bundle}");
+    let text = std::fs::read_to_string(&report).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        doc["report"]["maskedConfig"]
+            .as_str()
+            .unwrap()
+            .contains("token: 'sha256:"),
+        "{doc:#}"
+    );
+    assert_eq!(doc["causes"][0]["code"], "secret-mismatch");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&report).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_no_secrets(&text, &[gw.token(), &stale]);
+
     let fix = fix_to_healthy(&env, &[]);
     health_ok(&gw, &env);
     let edited = std::fs::read_to_string(&cli_config).unwrap();
@@ -745,5 +771,168 @@ fn both_errors_at_once() {
     assert_no_secrets(
         &format!("{}{}{}", r.text(), fix.text(), undo.text()),
         &[gw.token(), &stale],
+    );
+}
+
+// SIGKILL at points spread over `--fix`: every file is always the old or the new version and
+// parses, and the journal lets `clawkit undo` put the old one back.
+#[test]
+fn killed_mid_fix_leaves_old_or_new_files_and_an_undoable_journal() {
+    let gw =
+        Gateway::start(GatewayOptions::new(V2026_9).config_patch(
+            json!({"gateway": {"controlUi": {"dangerouslyDisableDeviceAuth": true}}}),
+        ))
+        .unwrap();
+    let stale = distinctive_secret("baked");
+    let unit_path = service_fixture(&gw, V2026_9, &[]).remove(0);
+    let unit = std::fs::read_to_string(&unit_path).unwrap();
+    std::fs::write(
+        &unit_path,
+        unit.replacen(
+            "[Service]\n",
+            &format!("[Service]\nEnvironment=OPENCLAW_GATEWAY_TOKEN={stale}\n"),
+            1,
+        ),
+    )
+    .unwrap();
+    let files = [gw.config_path(), unit_path.as_path()];
+    let old = read_all(&files);
+    // The complete fix once, for the "new" versions.
+    fix_to_healthy(gw.env(), &[]);
+    let new = read_all(&files);
+    assert_ne!(old, new);
+    undo_restores(gw.env(), &files, &old);
+
+    let bin = assert_cmd::cargo::cargo_bin("clawkit");
+    let mut outputs = String::new();
+    // The checks take ~60 ms here, the changes a few ms after: most kills land around them.
+    let mut undone = 0;
+    for delay_ms in [
+        0u64, 30, 50, 58, 62, 66, 70, 74, 78, 82, 86, 90, 95, 100, 110, 130, 200, 400,
+    ] {
+        let mut child = std::process::Command::new(&bin)
+            .args(["doctor", "--fix", "--yes"])
+            .env_clear()
+            .envs(gw.env().iter().map(|(k, v)| (k, v)))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = read_all(&files);
+        for (i, f) in files.iter().enumerate() {
+            assert!(
+                now[i] == old[i] || now[i] == new[i],
+                "killed after {delay_ms} ms: {} is neither the old nor the new version",
+                f.display()
+            );
+        }
+        let text = String::from_utf8(now[0].clone().unwrap()).unwrap();
+        clawkit_core::openclaw::config::parse_text(&text, gw.config_path()).unwrap_or_else(|e| {
+            panic!("killed after {delay_ms} ms: the config does not parse: {e}")
+        });
+        let undo = run(clawkit_with_env(gw.env()).arg("undo"));
+        eprintln!("killed after {delay_ms} ms: undo exit {:?}", undo.code);
+        outputs.push_str(&undo.text());
+        if undo.code == Some(2) {
+            assert!(undo.stderr.contains("nothing to undo"), "{undo}");
+        } else {
+            assert_eq!(undo.code, Some(0), "{undo}");
+            undone += 1;
+        }
+        assert_eq!(
+            read_all(&files),
+            old,
+            "killed after {delay_ms} ms, then undo:\n{undo}"
+        );
+    }
+    assert!(undone > 0, "no kill landed after a change");
+    // Nothing clawkit keeps (journals, backups' manifests) holds the secrets.
+    let mut kept = String::new();
+    for entry in walk(&gw.state_dir().join("clawkit")) {
+        if entry
+            .file_name()
+            .is_some_and(|n| n != "openclaw.json" && n != "openclaw-gateway.service")
+        {
+            kept.push_str(&String::from_utf8_lossy(&std::fs::read(&entry).unwrap()));
+        }
+    }
+    assert!(kept.contains("\"schemaVersion\""), "journals are there");
+    assert_no_secrets(&format!("{outputs}{kept}"), &[gw.token()]);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+// Bad input is named, never a panic: a config that does not parse, a state database that is
+// not one, and no gateway at all.
+#[test]
+fn bad_input_is_named() {
+    let client = clawkit_testkit::ClientHome::new(V2026_9).unwrap();
+    let port = clawkit_testkit::closed_port();
+    let secret = distinctive_secret("cfg");
+    client
+        .write_config(&format!(
+            "{{\n  gateway: {{ port: {port}, auth: {{ token: '{secret}' }},\n  oops\n}}\n"
+        ))
+        .unwrap();
+    let (code, doc, r) = doctor_json(client.env(), &[]);
+    assert_eq!(code, Some(1), "{r}");
+    let c = cause(&doc, "config-invalid");
+    let evidence = c["evidence"].to_string();
+    assert!(
+        evidence.contains("openclaw.json:"),
+        "names file and line: {evidence}"
+    );
+
+    client
+        .write_config(&format!(
+            "{{ gateway: {{ port: {port}, auth: {{ token: '{secret}' }} }} }}\n"
+        ))
+        .unwrap();
+    let db = client.state_dir().join("state").join("openclaw.sqlite");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    std::fs::write(&db, b"this is not a database, it is garbage \x00\x01").unwrap();
+    let (code, doc, r2) = doctor_json(client.env(), &[]);
+    assert_eq!(code, Some(1), "{r2}");
+    assert_eq!(
+        doc["causes"][0]["code"], "gateway-down",
+        "{:#}",
+        doc["causes"]
+    );
+    let devices = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "devices")
+        .unwrap();
+    assert_eq!(
+        devices["findings"][0]["code"], "device-state-unreadable",
+        "{devices:#}"
+    );
+    assert!(
+        devices.to_string().contains("openclaw.sqlite"),
+        "{devices:#}"
+    );
+    let human = doctor(client.env(), &[]);
+    assert!(
+        human.stdout.contains("openclaw gateway run"),
+        "says how to start it:\n{human}"
+    );
+    assert_no_secrets(
+        &format!("{}{}{}", r.text(), r2.text(), human.text()),
+        &[&secret],
     );
 }
