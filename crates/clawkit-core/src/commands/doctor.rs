@@ -264,9 +264,14 @@ fn count(d: &Diagnosis) -> (usize, usize) {
 
 fn step_json(n: usize, s: &Step, preview: Option<&Option<String>>) -> Value {
     let (file, command) = match &s.action {
-        Action::ConfigSet { key, .. } | Action::ConfigUnset { key } => {
-            (None, Some(format!("config {key}")))
-        }
+        Action::ConfigSet { key, secret } => (
+            None,
+            Some(format!(
+                "clawkit config set {key} <the gateway's secret, {}>",
+                secret.fingerprint()
+            )),
+        ),
+        Action::ConfigUnset { key } => (None, Some(format!("clawkit config unset {key}"))),
         Action::FileSecret { file, .. } | Action::FileReplace { file, .. } => {
             (Some(file.display().to_string()), None)
         }
