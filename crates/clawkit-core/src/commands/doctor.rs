@@ -38,8 +38,13 @@ pub fn run(settings: &Settings, args: &DoctorArgs, out: &mut dyn Write) -> Resul
     let secrets: Vec<Secret> = diagnosis.facts.secrets().into_iter().cloned().collect();
     let ctx = context(settings, host.as_ref(), &diagnosis, args);
 
-    // Everything printed goes through one buffer, redacted against every secret clawkit saw.
-    let mut buf: Vec<u8> = Vec::new();
+    // Everything printed is redacted against every secret clawkit saw, line by line (so the
+    // questions of --fix reach the terminal before the answer is read).
+    let mut buf = Redacting {
+        inner: out,
+        secrets: secrets.clone(),
+        pending: Vec::new(),
+    };
     let outcome = if args.fix {
         fix_run(settings, args, &rt, &inputs, &ctx, diagnosis, &mut buf)
     } else {
@@ -70,9 +75,39 @@ pub fn run(settings: &Settings, args: &DoctorArgs, out: &mut dyn Write) -> Resul
             ExitStatus::Problems
         })
     };
-    let refs: Vec<&Secret> = secrets.iter().collect();
-    let _ = out.write_all(fix::redact(&String::from_utf8_lossy(&buf), &refs).as_bytes());
+    let _ = buf.flush();
     outcome
+}
+
+/// A writer that passes whole lines through [`fix::redact`].
+struct Redacting<'a> {
+    inner: &'a mut dyn Write,
+    secrets: Vec<Secret>,
+    pending: Vec<u8>,
+}
+
+impl Redacting<'_> {
+    fn emit(&mut self, upto: usize) -> std::io::Result<()> {
+        let chunk: Vec<u8> = self.pending.drain(..upto).collect();
+        let refs: Vec<&Secret> = self.secrets.iter().collect();
+        self.inner
+            .write_all(fix::redact(&String::from_utf8_lossy(&chunk), &refs).as_bytes())
+    }
+}
+
+impl Write for Redacting<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(data);
+        if let Some(last) = self.pending.iter().rposition(|b| *b == b'\n') {
+            self.emit(last + 1)?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.emit(self.pending.len())?;
+        self.inner.flush()
+    }
 }
 
 fn context<'a>(
@@ -425,6 +460,7 @@ fn fix_run(
             .map_err(|e| Error::Usage(e.to_string()))?;
         let outcome = match &step.action {
             Action::Restart => restart(settings, args, &mut journal, out),
+            Action::Reload => reload(),
             Action::Approve { request_id } => match &shared {
                 Some(s) => rt.block_on(fix::approve(ctx, s, request_id, &mut journal)),
                 None => Err("no shared secret to approve with".to_string()),
@@ -528,6 +564,26 @@ fn fix_run(
     } else {
         ExitStatus::Problems
     })
+}
+
+fn reload() -> std::result::Result<String, String> {
+    use crate::host::runner::CommandRunner;
+    let out = SystemRunner
+        .run(
+            "systemctl",
+            &["--user", "daemon-reload"],
+            &[],
+            Duration::from_secs(30),
+        )
+        .map_err(|e| format!("systemctl: {e}"))?;
+    if out.success() {
+        Ok("systemd re-read the units".into())
+    } else {
+        Err(format!(
+            "systemctl --user daemon-reload failed: {}",
+            out.stderr.trim()
+        ))
+    }
 }
 
 fn restart(

@@ -68,7 +68,7 @@ fn install(f: &Facts) -> Check {
                 ),
             )
             .evidence(format!("the gateway's hello: serverVersion {gw}"))
-            .next("clawkit gateway restart"),
+            .next("restart it from the updated install: clawkit gateway restart when a service runs it, else stop it and start `openclaw gateway run` again"),
         );
     }
     check(
@@ -327,7 +327,7 @@ fn shared_secret(f: &Facts) -> Check {
         "gateway-secret",
         Severity::Ok,
         format!(
-            "the gateway checks {} {} (from {})",
+            "the gateway checks {} {}; read from {}",
             word(truth),
             truth,
             side.from
@@ -420,7 +420,7 @@ fn shared_secret(f: &Facts) -> Check {
         }
         if code != "secret-agrees" {
             finding = finding.evidence(format!(
-                "gateway side: {} {} ({})",
+                "gateway side: {} {}; read from {}",
                 word(truth),
                 truth,
                 side.from

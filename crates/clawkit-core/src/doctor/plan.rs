@@ -58,6 +58,8 @@ pub enum Action {
     StopProcess {
         pid: u32,
     },
+    /// `systemctl --user daemon-reload`, so a changed unit is what the restart uses.
+    Reload,
     /// Restart through the service manager (or the gateway's own restart request).
     Restart,
     /// Reissue this client's device token with the gateway's shared secret and cache it.
@@ -107,6 +109,7 @@ impl Step {
             Action::FileSecret { .. } | Action::FileReplace { .. } => "file-edit",
             Action::Chmod { .. } => "chmod",
             Action::StopProcess { .. } => "stop-process",
+            Action::Reload => "reload-units",
             Action::Restart => "restart",
             Action::RefreshDeviceToken { .. } => "refresh-device-token",
             Action::Approve { .. } => "approve-request",
@@ -299,7 +302,7 @@ fn push(steps: &mut Vec<Step>, s: Step) {
             },
         ) => a == b && x.same_value(y),
         (Action::RefreshDeviceToken { .. }, Action::RefreshDeviceToken { .. }) => true,
-        (Action::Restart, Action::Restart) => true,
+        (Action::Restart, Action::Restart) | (Action::Reload, Action::Reload) => true,
         _ => false,
     });
     if !dup {
@@ -616,20 +619,40 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
         }
     }
     let drifted = findings(checks).any(|x| x.code == "gateway-version-drift");
-    if (service_changed || drifted) && own_running {
-        if f.manager.is_some() || drifted {
-            push(
-                &mut steps,
-                Step::new(
-                    Phase::Restart,
-                    "service",
-                    "restart the gateway so it runs what is now configured",
-                    Action::Restart,
-                ),
-            );
-        }
-    } else if service_changed && f.manager.is_some() {
-        push(&mut steps, Step::new(Phase::Manual, "service", "reload the service definition", Action::Manual { command: "systemctl --user daemon-reload   # launchd/Task Scheduler: clawkit gateway install --force".into() }));
+    // A changed definition is read again by its manager before the restart that uses it.
+    match f.manager {
+        Some(crate::service::Manager::Systemd) if service_changed => push(
+            &mut steps,
+            Step::new(
+                Phase::Restart,
+                "service",
+                "reload the changed unit (systemctl --user daemon-reload)",
+                Action::Reload,
+            ),
+        ),
+        Some(_) if service_changed => push(
+            &mut steps,
+            Step::new(
+                Phase::Manual,
+                "service",
+                "load the changed service definition",
+                Action::Manual {
+                    command: "clawkit gateway install --force   # launchd and Task Scheduler read a definition when it is installed".into(),
+                },
+            ),
+        ),
+        _ => {}
+    }
+    if (service_changed || drifted) && own_running && f.manager.is_some() {
+        push(
+            &mut steps,
+            Step::new(
+                Phase::Restart,
+                "service",
+                "restart the gateway so it runs what is now configured",
+                Action::Restart,
+            ),
+        );
     }
 
     // Device tokens, with the (now aligned) shared secret.
