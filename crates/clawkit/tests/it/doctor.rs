@@ -936,3 +936,63 @@ fn bad_input_is_named() {
         &[&secret],
     );
 }
+
+// On a terminal: colour, and a question before each step that a "n" declines.
+#[test]
+fn on_a_terminal_each_step_is_asked() {
+    use std::os::unix::fs::PermissionsExt;
+    let client = clawkit_testkit::ClientHome::new(V2026_9).unwrap();
+    let config = client
+        .write_config(&format!(
+            "{{ gateway: {{ port: {}, auth: {{ token: '{}' }} }} }}\n",
+            clawkit_testkit::closed_port(),
+            distinctive_secret("tty")
+        ))
+        .unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let env: Vec<(String, String)> = client
+        .env()
+        .iter()
+        .filter(|(k, _)| k != "NO_COLOR")
+        .cloned()
+        .collect();
+    let bin = assert_cmd::cargo::cargo_bin("clawkit");
+    let on_tty = |answer: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new("script")
+            .args([
+                "-qec",
+                &format!("{} doctor --fix", bin.display()),
+                "/dev/null",
+            ])
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("util-linux `script` gives clawkit a terminal");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mode = || std::fs::metadata(&config).unwrap().permissions().mode() & 0o777;
+    let declined = on_tty("n\n");
+    assert!(declined.contains("apply this step? [y/N]"), "{declined}");
+    assert!(
+        declined.contains("\x1b["),
+        "colour on a terminal:\n{declined}"
+    );
+    assert!(declined.contains("skipped"), "{declined}");
+    assert_eq!(mode(), 0o644, "a declined step changed the file");
+    let accepted = on_tty("y\n");
+    assert!(accepted.contains("done: "), "{accepted}");
+    assert_eq!(mode(), 0o600);
+    let undo = run(clawkit_with_env(client.env()).arg("undo"));
+    assert!(undo.stdout.contains("mode 644 again"), "{undo}");
+    assert_eq!(mode(), 0o644);
+}
