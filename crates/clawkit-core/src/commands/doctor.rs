@@ -57,7 +57,12 @@ pub fn run(settings: &Settings, args: &DoctorArgs, out: &mut dyn Write) -> Resul
         if args.json {
             print_json(&mut buf, &doc);
         } else {
-            render(&diagnosis, &previews, args.dry_run, &mut buf);
+            let view = if args.dry_run {
+                View::DryRun
+            } else {
+                View::Report
+            };
+            render(&diagnosis, &previews, view, &mut buf);
         }
         if let Some(path) = &args.report {
             write_report(path, &diagnosis, &doc, &secrets)?;
@@ -215,7 +220,16 @@ fn phase_word(p: Phase) -> &'static str {
     }
 }
 
-fn render(d: &Diagnosis, previews: &[Option<String>], dry_run: bool, out: &mut dyn Write) {
+/// What the report is printed for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    Report,
+    DryRun,
+    /// Before `--fix` applies the plan (no "run --fix" hint).
+    Fixing,
+}
+
+fn render(d: &Diagnosis, previews: &[Option<String>], view: View, out: &mut dyn Write) {
     let colour = colour();
     say!(
         out,
@@ -233,15 +247,11 @@ fn render(d: &Diagnosis, previews: &[Option<String>], dry_run: bool, out: &mut d
             say_finding(out, f, colour);
         }
     }
-    render_conclusions(d, previews, dry_run, out);
+    render_conclusions(d, previews, view, out);
 }
 
-fn render_conclusions(
-    d: &Diagnosis,
-    previews: &[Option<String>],
-    dry_run: bool,
-    out: &mut dyn Write,
-) {
+fn render_conclusions(d: &Diagnosis, previews: &[Option<String>], view: View, out: &mut dyn Write) {
+    let dry_run = view == View::DryRun;
     if !d.causes.is_empty() {
         say!(out, "\nRoot causes, most fundamental first");
         for c in &d.causes {
@@ -278,7 +288,7 @@ fn render_conclusions(
         say!(out, "\nhealthy: no problem found");
     } else {
         say!(out, "\n{errors} error(s), {warnings} warning(s)");
-        if d.steps.iter().any(Step::is_change) && !dry_run {
+        if d.steps.iter().any(Step::is_change) && view == View::Report {
             say!(
                 out,
                 "next: clawkit doctor --fix   # asks before each step; --dry-run shows the diffs first"
@@ -379,7 +389,7 @@ fn fix_run(
         if args.json {
             print_json(out, &document(&diagnosis, &[]));
         } else {
-            render(&diagnosis, &[], false, out);
+            render(&diagnosis, &[], View::Report, out);
             if !diagnosis.healthy() {
                 say!(
                     out,
@@ -401,7 +411,7 @@ fn fix_run(
         )));
     }
     if !args.json {
-        render(&diagnosis, &[], false, out);
+        render(&diagnosis, &[], View::Fixing, out);
         say!(out, "\nApplying the fix plan");
     }
     let shared = crate::doctor::fix_secret(&diagnosis);

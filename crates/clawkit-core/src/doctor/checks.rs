@@ -380,10 +380,11 @@ fn shared_secret(f: &Facts) -> Check {
                     Severity::Error
                 },
                 format!(
-                    "the CLI sends {} {} from {}, but the gateway checks {} from {}",
+                    "the CLI sends {} {} from {}{}, but the gateway checks {} from {}",
                     word(copy),
                     copy.fingerprint(),
                     copy.origin,
+                    fallback_note(f, &place),
                     truth.fingerprint(),
                     truth.origin
                 ),
@@ -445,6 +446,16 @@ fn shared_secret(f: &Facts) -> Check {
         ));
     }
     check("shared-secret", Group::SharedSecret, title, v)
+}
+
+/// Why a local-mode CLI ends up on `gateway.remote.*`: it is the last fallback.
+fn fallback_note(f: &Facts, place: &Place) -> &'static str {
+    match (place, &f.client_mode) {
+        (Place::ConfigKey(k), ClientMode::Local) if k.starts_with("gateway.remote.") => {
+            " (in local mode the CLI falls back to it: no gateway.auth secret in the config and none in the shell)"
+        }
+        _ => "",
+    }
 }
 
 fn word(s: &Secret) -> &'static str {
