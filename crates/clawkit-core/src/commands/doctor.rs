@@ -121,17 +121,13 @@ fn context<'a>(
     d: &Diagnosis,
     args: &DoctorArgs,
 ) -> Context<'a> {
+    // Without a readable config nothing is planned that connects.
     let url = d
         .facts
         .config
         .as_ref()
-        .map(|c| {
-            format!(
-                "ws://127.0.0.1:{}",
-                settings.paths.port(c, &settings.env).value
-            )
-        })
-        .unwrap_or_else(|_| "ws://127.0.0.1:18789".into());
+        .map(|c| settings.paths.local_url(c, &settings.env))
+        .unwrap_or_default();
     Context {
         paths: &settings.paths,
         env: &settings.env,
@@ -322,7 +318,7 @@ fn step_json(n: usize, s: &Step, preview: Option<&Option<String>>) -> Value {
         }
         Action::Chmod { path, .. } => (Some(path.display().to_string()), None),
         Action::StopProcess { pid } => (None, Some(format!("stop pid {pid}"))),
-        Action::Approve { request_id } => (None, Some(format!("approve {request_id}"))),
+        Action::Approve { request_id, .. } => (None, Some(format!("approve {request_id}"))),
         Action::Manual { command } => (None, Some(command.clone())),
         _ => (None, None),
     };
@@ -414,7 +410,6 @@ fn fix_run(
         render(&diagnosis, &[], View::Fixing, out);
         say!(out, "\nApplying the fix plan");
     }
-    let shared = crate::doctor::fix_secret(&diagnosis);
     let state_dir = settings.paths.state_dir.value.clone();
     let mut journal = Journal::begin(&state_dir).map_err(|e| Error::Usage(e.to_string()))?;
     let mut results: Vec<Value> = Vec::new();
@@ -471,10 +466,6 @@ fn fix_run(
         let outcome = match &step.action {
             Action::Restart => restart(settings, args, &mut journal, out),
             Action::Reload => reload(),
-            Action::Approve { request_id } => match &shared {
-                Some(s) => rt.block_on(fix::approve(ctx, s, request_id, &mut journal)),
-                None => Err("no shared secret to approve with".to_string()),
-            },
             _ => rt.block_on(fix::apply(step, ctx, &mut journal)),
         };
         match outcome {

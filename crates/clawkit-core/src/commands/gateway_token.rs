@@ -50,13 +50,6 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
     }
 }
 
-fn local_url(settings: &Settings, config: &LoadedConfig) -> String {
-    format!(
-        "ws://127.0.0.1:{}",
-        settings.paths.port(config, &settings.env).value
-    )
-}
-
 fn when(ms: Option<i64>) -> String {
     ms.map_or_else(|| "-".into(), |m| format!("{} UTC", format_time_ms(m)))
 }
@@ -79,7 +72,7 @@ fn secret_rows(c: &Credentials, mode: &AuthMode) -> Vec<Value> {
 
 async fn status(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
     let config = settings.load_config()?;
-    let url = local_url(settings, &config);
+    let url = settings.paths.local_url(&config, &settings.env);
     let mode = client_mode(&config, &settings.env);
     let client = client_credentials(&config, &settings.env, &mode, &[]);
     let gateway = gateway_credentials(&config, &settings.env, "this shell", &[]);
@@ -354,7 +347,7 @@ impl Admin {
         let config = settings.load_config()?;
         let shared = shared_secret(settings, &config, token, password, what)?;
         Ok(Admin {
-            url: local_url(settings, &config),
+            url: settings.paths.local_url(&config, &settings.env),
             state_dir: settings.paths.state_dir.value.clone(),
             config,
             shared,
@@ -703,7 +696,7 @@ async fn rotate_in_band(
     out: &mut dyn Write,
 ) -> Result<Option<ExitStatus>> {
     let config = settings.load_config()?;
-    let url = local_url(settings, &config);
+    let url = settings.paths.local_url(&config, &settings.env);
     let state_dir = settings.paths.state_dir.value.clone();
     let Ok(identity) = DeviceIdentity::load_local(&state_dir) else {
         return Ok(None);

@@ -6,7 +6,7 @@ use crate::cli::{ProbeArgs, ProbeAs};
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
 use crate::gateway::{ClientRole, ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
-use crate::openclaw::auth::{AuthMode, ClientMode, client_credentials, client_mode};
+use crate::openclaw::auth::{AuthMode, ClientMode, client_credentials, client_mode, client_url};
 use crate::openclaw::state::DeviceState;
 use crate::secret::fingerprint;
 use crate::settings::Settings;
@@ -144,22 +144,14 @@ fn plan(settings: &Settings, args: &ProbeArgs) -> Result<(ConnectOptions, Value)
     };
     let url = match (&args.url, &mode) {
         (Some(u), _) => u.clone(),
-        (None, ClientMode::Remote) => config
-            .str("gateway.remote.url")
-            .map(str::to_string)
-            .ok_or_else(|| {
+        (None, mode) => {
+            client_url(&settings.paths, &config, &settings.env, mode).ok_or_else(|| {
                 Error::Usage(format!(
                     "gateway.mode is remote but gateway.remote.url is not set in {}; pass --url",
                     config.path.display()
                 ))
-            })?,
-        (None, _) => match settings.env.get("OPENCLAW_GATEWAY_URL") {
-            Some(u) => u.to_string(),
-            None => format!(
-                "ws://127.0.0.1:{}",
-                settings.paths.port(&config, &settings.env).value
-            ),
-        },
+            })?
+        }
     };
     let mut opts = ConnectOptions::new(url);
     opts.timeout = Duration::from_millis(args.timeout_ms);

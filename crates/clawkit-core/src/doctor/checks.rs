@@ -96,6 +96,21 @@ fn config_invalid(e: &ConfigError) -> Check {
     )
 }
 
+/// The retired keys the config sets, each once, with where.
+pub(super) fn retired_keys(
+    config: &LoadedConfig,
+) -> Vec<(&'static schema::RetiredKey, &crate::openclaw::config::Node)> {
+    let mut out: Vec<(&'static schema::RetiredKey, &crate::openclaw::config::Node)> = Vec::new();
+    for (path, node) in config.root.leaves() {
+        if let Some(key) = schema::retired(&path)
+            && !out.iter().any(|(k, _)| k.path == key.path)
+        {
+            out.push((key, node));
+        }
+    }
+    out
+}
+
 fn config_check(config: &LoadedConfig) -> Check {
     let mut v = Vec::new();
     v.push(Finding::new(
@@ -112,26 +127,20 @@ fn config_check(config: &LoadedConfig) -> Check {
             format!("{} does not exist (defaults apply)", config.path.display())
         },
     ));
-    let mut seen: Vec<&str> = Vec::new();
-    for (path, node) in config.root.leaves() {
-        if let Some(key) = schema::retired(&path)
-            && !seen.contains(&key.path)
-        {
-            seen.push(key.path);
-            v.push(
-                Finding::new(
-                    "config-retired-key",
-                    if key.invalid {
-                        Severity::Error
-                    } else {
-                        Severity::Warning
-                    },
-                    format!("`{}` is {}", key.path, key.why),
-                )
-                .evidence(node.origin.to_string())
-                .next(format!("clawkit config unset {}", key.path)),
-            );
-        }
+    for (key, node) in retired_keys(config) {
+        v.push(
+            Finding::new(
+                "config-retired-key",
+                if key.invalid {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                format!("`{}` is {}", key.path, key.why),
+            )
+            .evidence(node.origin.to_string())
+            .next(format!("clawkit config unset {}", key.path)),
+        );
     }
     for key in [
         "gateway.auth.token",
@@ -799,13 +808,29 @@ fn log(f: &Facts) -> Check {
             "log-clean",
             Severity::Ok,
             format!(
-                "no auth failure in {} ({} bytes read)",
-                report.files.len().max(1).to_string() + " file(s)",
+                "no auth failure in {} file(s) ({} bytes read)",
+                report.files.len(),
                 report.bytes
             ),
         ));
     }
     check("log", Group::Log, title, v)
+}
+
+/// The files OpenClaw keeps private, the mode it gives them, and the finding when they are not.
+pub(super) fn private_paths(f: &Facts) -> [(std::path::PathBuf, u32, &'static str); 2] {
+    [
+        (
+            f.paths.config_path.value.clone(),
+            0o600,
+            "config-permissions",
+        ),
+        (
+            f.paths.state_dir.value.clone(),
+            0o700,
+            "state-dir-permissions",
+        ),
+    ]
 }
 
 fn security(f: &Facts, config: &LoadedConfig) -> Check {
@@ -852,18 +877,7 @@ fn security(f: &Facts, config: &LoadedConfig) -> Check {
             );
         }
     }
-    for (path, want, code) in [
-        (
-            f.paths.config_path.value.clone(),
-            0o600,
-            "config-permissions",
-        ),
-        (
-            f.paths.state_dir.value.clone(),
-            0o700,
-            "state-dir-permissions",
-        ),
-    ] {
+    for (path, want, code) in private_paths(f) {
         if let Ok(meta) = std::fs::metadata(&path) {
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {

@@ -10,7 +10,7 @@ use crate::host::ports::{self, Class, PortsReport};
 use crate::host::{Host, ProcessInfo};
 use crate::logscan;
 use crate::openclaw::auth::{
-    ClientMode, Credentials, Secret, as_credential, client_credentials, client_mode,
+    ClientMode, Credentials, Secret, as_credential, client_credentials, client_mode, client_url,
 };
 use crate::openclaw::config::{self, LoadedConfig};
 use crate::openclaw::install::InstallPaths;
@@ -191,7 +191,7 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
     let client = client_credentials(config, inputs.env, &mode, &[]);
 
     // The CLI's handshake: its URL and the secret it would send.
-    let url = cli_url(&facts.paths, config, inputs.env, &mode);
+    let url = client_url(&facts.paths, config, inputs.env, &mode);
     let auth_mode = gateway_side.creds.mode.clone();
     let sent = client.effective(&auth_mode).cloned();
     // The port inspection already made the CLI's local handshake: one failed attempt less
@@ -279,18 +279,4 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
     facts.log_file = Some(log_file);
     facts.log = log;
     facts
-}
-
-/// Where the CLI connects in `mode` (`None` in remote mode without `gateway.remote.url`).
-pub(crate) fn cli_url(
-    paths: &InstallPaths,
-    config: &LoadedConfig,
-    env: &Env,
-    mode: &ClientMode,
-) -> Option<String> {
-    match mode {
-        ClientMode::Remote => config.str("gateway.remote.url").map(str::to_string),
-        ClientMode::ExplicitUrl => env.get("OPENCLAW_GATEWAY_URL").map(str::to_string),
-        ClientMode::Local => Some(format!("ws://127.0.0.1:{}", paths.port(config, env).value)),
-    }
 }

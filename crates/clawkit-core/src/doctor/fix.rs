@@ -278,15 +278,13 @@ pub async fn apply(
                 crate::secret::fingerprint(&fresh)
             ))
         }
-        Action::Approve { request_id } => Err(format!(
-            "approving {request_id} needs the gateway's shared secret: use approve()"
-        )),
+        Action::Approve { request_id, shared } => approve(ctx, shared, request_id, journal).await,
         other => Err(format!("{other:?} is not performed here")),
     }
 }
 
 /// Approves a pending pairing request on the gateway with the shared secret.
-pub async fn approve(
+async fn approve(
     ctx: &Context<'_>,
     shared: &Secret,
     request_id: &str,

@@ -116,8 +116,3 @@ pub fn conclude(facts: Facts) -> Diagnosis {
         steps,
     }
 }
-
-/// The gateway's shared secret as the doctor read it (for admin steps such as approving).
-pub fn fix_secret(d: &Diagnosis) -> Option<crate::openclaw::auth::Secret> {
-    checks::gateway_secret(&d.facts).cloned()
-}

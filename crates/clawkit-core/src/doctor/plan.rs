@@ -4,11 +4,11 @@
 //! the shared secret, fix the service, restart, refresh device tokens, verify, then what only
 //! the user can do.
 
-use super::checks::{client_copies, gateway_secret, is_secret_verdict};
+use super::checks::{self, client_copies, gateway_secret, is_secret_verdict};
 use super::facts::Facts;
 use super::sources::Place;
 use super::{Cause, Check};
-use crate::finding::{Finding, Kill, Severity};
+use crate::finding::{Finding, Severity};
 use crate::gateway::Verdict;
 use crate::openclaw::auth::{ClientMode, Secret, SecretKind, SecretOrigin};
 use serde::Serialize;
@@ -66,9 +66,11 @@ pub enum Action {
     RefreshDeviceToken {
         shared: Secret,
     },
-    /// Approve a pending pairing/repair request: only with explicit confirmation.
+    /// Approve a pending pairing/repair request with the shared secret: only with explicit
+    /// confirmation.
     Approve {
         request_id: String,
+        shared: Secret,
     },
     /// Handshakes again until the gateway answers.
     Verify,
@@ -320,60 +322,48 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
     let own_running = f.gateway.is_some();
     let mut service_changed = false;
 
-    for x in findings(checks).filter(|x| x.severity >= Severity::Warning) {
-        match x.code {
-            "zombie-gateway" | "hung-gateway" | "multiple-gateways"
-                if x.kill == Some(Kill::Gateway) =>
-            {
-                if let Some(pid) = x.pid {
-                    push(
-                        &mut steps,
-                        Step::new(
-                            Phase::StopProcesses,
-                            x.code,
-                            format!("stop pid {pid} ({}), re-verified before the signal", x.code),
-                            Action::StopProcess { pid },
-                        ),
-                    );
-                }
-            }
-            "config-retired-key" => {
-                let key = x
-                    .next
-                    .as_deref()
-                    .and_then(|n| n.strip_prefix("clawkit config unset "))
-                    .unwrap_or_default();
-                if !key.is_empty() {
-                    push(
-                        &mut steps,
-                        Step::new(
-                            Phase::Config,
-                            x.code,
-                            format!("remove the retired key {key}"),
-                            Action::ConfigUnset {
-                                key: key.to_string(),
-                            },
-                        ),
-                    );
-                }
-            }
-            "config-permissions" | "state-dir-permissions" => {
-                let (path, mode) = if x.code == "config-permissions" {
-                    (f.paths.config_path.value.clone(), 0o600)
-                } else {
-                    (f.paths.state_dir.value.clone(), 0o700)
-                };
-                push(
-                    &mut steps,
-                    Step::new(
-                        Phase::Config,
-                        x.code,
-                        format!("chmod {mode:o} {}", path.display()),
-                        Action::Chmod { path, mode },
-                    ),
-                );
-            }
-            _ => {}
+    // What `clawkit ports --kill` would stop: OpenClaw gateways of this user only.
+    for (x, p) in f.ports.iter().flat_map(|r| r.killable(false)) {
+        push(
+            &mut steps,
+            Step::new(
+                Phase::StopProcesses,
+                x.code,
+                format!(
+                    "stop pid {} ({}), re-verified before the signal",
+                    p.pid, x.code
+                ),
+                Action::StopProcess { pid: p.pid },
+            ),
+        );
+    }
+    for (path, mode, code) in checks::private_paths(f) {
+        if findings(checks).any(|x| x.code == code) {
+            push(
+                &mut steps,
+                Step::new(
+                    Phase::Config,
+                    code,
+                    format!("chmod {mode:o} {}", path.display()),
+                    Action::Chmod { path, mode },
+                ),
+            );
+        }
+    }
+
+    if let Ok(config) = &f.config {
+        for (key, _) in checks::retired_keys(config) {
+            push(
+                &mut steps,
+                Step::new(
+                    Phase::Config,
+                    "config-retired-key",
+                    format!("remove the retired key {}", key.path),
+                    Action::ConfigUnset {
+                        key: key.path.to_string(),
+                    },
+                ),
+            );
         }
     }
 
@@ -693,7 +683,8 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
     let own = f.identity.as_ref().map(|i| i.device_id().to_string());
     if let Ok(state) = &f.state {
         for p in state.pending.iter().filter(|p| p.is_repair) {
-            if own.as_deref() == Some(p.device_id.as_str()) {
+            let mine = own.as_deref() == Some(p.device_id.as_str());
+            if let (true, Some(shared)) = (mine, truth) {
                 push(
                     &mut steps,
                     Step::new(
@@ -707,6 +698,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                         ),
                         Action::Approve {
                             request_id: p.request_id.clone(),
+                            shared: shared.clone(),
                         },
                     ),
                 );
@@ -716,10 +708,17 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                     Step::new(
                         Phase::Manual,
                         "device-repair-pending",
-                        format!(
-                            "decide on device {}'s repair request (only approve a device you recognise)",
-                            p.device_id
-                        ),
+                        if mine {
+                            format!(
+                                "approve this client's repair request {} (clawkit cannot see the gateway's secret to do it)",
+                                p.request_id
+                            )
+                        } else {
+                            format!(
+                                "decide on device {}'s repair request (only approve a device you recognise)",
+                                p.device_id
+                            )
+                        },
                         Action::Manual {
                             command: format!("openclaw devices approve {}", p.request_id),
                         },

@@ -280,6 +280,20 @@ pub enum ClientMode {
     ExplicitUrl,
 }
 
+/// Where the CLI connects in `mode` (`None` in remote mode without `gateway.remote.url`).
+pub fn client_url(
+    paths: &super::install::InstallPaths,
+    config: &LoadedConfig,
+    env: &Env,
+    mode: &ClientMode,
+) -> Option<String> {
+    match mode {
+        ClientMode::Remote => config.str("gateway.remote.url").map(str::to_string),
+        ClientMode::ExplicitUrl => env.get("OPENCLAW_GATEWAY_URL").map(str::to_string),
+        ClientMode::Local => Some(paths.local_url(config, env)),
+    }
+}
+
 /// The mode the CLI will use with this config and environment.
 pub fn client_mode(config: &LoadedConfig, env: &Env) -> ClientMode {
     if env.get("OPENCLAW_GATEWAY_URL").is_some() {

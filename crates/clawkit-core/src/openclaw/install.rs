@@ -224,6 +224,11 @@ impl InstallPaths {
         }
     }
 
+    /// The local gateway's WebSocket URL: loopback at [`InstallPaths::port`].
+    pub fn local_url(&self, config: &LoadedConfig, env: &Env) -> String {
+        format!("ws://127.0.0.1:{}", self.port(config, env).value)
+    }
+
     /// The base port: `OPENCLAW_GATEWAY_PORT` > `gateway.port` > the profile's hashed port >
     /// 18789. (`gateway run --port` beats all of these for a gateway started by hand.)
     pub fn port(&self, config: &LoadedConfig, env: &Env) -> Resolved<u16> {
