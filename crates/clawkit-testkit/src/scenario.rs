@@ -189,6 +189,35 @@ pub fn gateway_device_token(gateway: &Gateway, device_id: &str, revoke: bool) ->
     })
 }
 
+/// A pending *repair* request: `identity` pairs with `operator.read`, then asks for
+/// `operator.admin` from a browser origin, which the gateway holds for approval. Returns the
+/// request id.
+pub fn pending_repair(gateway: &Gateway, identity: &DeviceIdentity) -> Result<String> {
+    block_on(async {
+        let mut opts = ConnectOptions::new(gateway.url());
+        opts.credential = Credential::Token(gateway.token().to_string());
+        opts.scopes = vec!["operator.read".into()];
+        opts.device = Some((identity.clone(), None));
+        connect(&opts)
+            .await
+            .map_err(|v| HarnessError::Setup(format!("pairing failed: {v:?}")))?
+            .close()
+            .await;
+        opts.scopes = vec!["operator.admin".into()];
+        opts.origin = Some(format!("http://127.0.0.1:{}", gateway.port()));
+        match connect(&opts).await {
+            Err(clawkit_core::gateway::Verdict::PairingRequired {
+                request_id: Some(id),
+                ..
+            }) => Ok(id),
+            other => Err(HarnessError::Setup(format!(
+                "expected a pending repair, got {:?}",
+                other.err()
+            ))),
+        }
+    })
+}
+
 fn block_on<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

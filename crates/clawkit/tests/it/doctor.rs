@@ -87,6 +87,17 @@ fn undo_restores(env: &Env, files: &[&Path], before: &[Option<Vec<u8>>]) -> Run 
     r
 }
 
+/// The end of a scenario: `--fix --yes` (with `extra`) leaves a healthy doctor, `after_fix`
+/// checks the result (the real CLI works, files read as expected), then `clawkit undo` restores
+/// `files` byte for byte. Returns what the fix and the undo printed, for the secret check.
+fn heal_then_undo(env: &Env, extra: &[&str], files: &[&Path], after_fix: impl FnOnce()) -> String {
+    let before = read_all(files);
+    let fix = fix_to_healthy(env, extra);
+    after_fix();
+    let undo = undo_restores(env, files, &before);
+    format!("{}{}", fix.text(), undo.text())
+}
+
 fn health(gw: &Gateway, env: &Env) -> clawkit_testkit::CliOutput {
     gw.openclaw_cli_env(env, &["gateway", "health"]).unwrap()
 }
@@ -221,16 +232,16 @@ per_version!(wrong_client_config_token, |version| {
     );
     assert_no_secrets(&text, &[gw.token(), &stale]);
 
-    let fix = fix_to_healthy(&env, &[]);
-    health_ok(&gw, &env);
-    let edited = std::fs::read_to_string(&cli_config).unwrap();
-    assert!(
-        edited.starts_with("// the CLI's own config\n"),
-        "comments survive:\n{edited}"
-    );
-    let undo = undo_restores(&env, &files, &before);
+    let healed = heal_then_undo(&env, &[], &files, || {
+        health_ok(&gw, &env);
+        let edited = std::fs::read_to_string(&cli_config).unwrap();
+        assert!(
+            edited.starts_with("// the CLI's own config\n"),
+            "comments survive:\n{edited}"
+        );
+    });
     assert_no_secrets(
-        &format!("{}{}{}{}", r.text(), dry.text(), fix.text(), undo.text()),
+        &format!("{}{}{healed}", r.text(), dry.text()),
         &[gw.token(), &stale],
     );
 });
@@ -271,15 +282,8 @@ per_version!(wrong_remote_token, |version| {
             .unwrap()
             .contains("gateway.remote.token")
     );
-    let files = [gw.config_path()];
-    let before = read_all(&files);
-    let fix = fix_to_healthy(&shell, &[]);
-    health_ok(&gw, &shell);
-    let undo = undo_restores(&shell, &files, &before);
-    assert_no_secrets(
-        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
-        &[gw.token(), &stale],
-    );
+    let healed = heal_then_undo(&shell, &[], &[gw.config_path()], || health_ok(&gw, &shell));
+    assert_no_secrets(&format!("{}{healed}", r.text()), &[gw.token(), &stale]);
 });
 
 // The shell exports a stale OPENCLAW_GATEWAY_TOKEN; the gateway's comes from its own
@@ -385,14 +389,10 @@ fn docker_env_file_override() {
         doc["plan"]
     );
     let files = [env_file.as_path(), compose.as_path(), gw.config_path()];
-    let before = read_all(&files);
-    let fix = fix_to_healthy(gw.env(), &docker);
-    health_ok(&gw, &container(&env_file));
-    let undo = undo_restores(gw.env(), &files, &before);
-    assert_no_secrets(
-        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
-        &[gw.token(), &stale],
-    );
+    let healed = heal_then_undo(gw.env(), &docker, &files, || {
+        health_ok(&gw, &container(&env_file))
+    });
+    assert_no_secrets(&format!("{}{healed}", r.text()), &[gw.token(), &stale]);
 }
 
 // An old gateway of another install holds this install's port.
@@ -526,26 +526,14 @@ per_version!(stale_then_revoked_device_token, |version| {
 // request waits. Approving takes an explicit flag, even with --yes.
 #[test]
 fn pending_repair_request_for_this_device() {
-    use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
+    use clawkit_core::gateway::DeviceIdentity;
     let gw = Gateway::start(GatewayOptions::new(V2026_9)).unwrap();
     assert!(gw.openclaw_cli(&["gateway", "health"]).unwrap().success());
     let identity = DeviceIdentity::generate();
     identity
         .store_local(gw.state_dir(), &gw.state_dir().join("clawkit/backups"))
         .unwrap();
-    let request = crate::util::runtime().block_on(async {
-        let mut opts = ConnectOptions::new(gw.url());
-        opts.credential = Credential::Token(gw.token().to_string());
-        opts.scopes = vec!["operator.read".into()];
-        opts.device = Some((identity.clone(), None));
-        connect(&opts).await.unwrap().close().await;
-        opts.scopes = vec!["operator.admin".into()];
-        opts.origin = Some(format!("http://127.0.0.1:{}", gw.port()));
-        match connect(&opts).await {
-            Err(Verdict::PairingRequired { request_id, .. }) => request_id.unwrap(),
-            other => panic!("expected a pending repair, got {:?}", other.err()),
-        }
-    });
+    let request = clawkit_testkit::scenario::pending_repair(&gw, &identity).unwrap();
     let (code, doc, r) = doctor_json(gw.env(), &[]);
     assert_eq!(code, Some(1), "{r}");
     let c = cause(&doc, "device-repair-pending");
@@ -606,7 +594,6 @@ fn retired_break_glass_keys() {
     );
     assert_ne!(broken, text);
     write_private(gw.config_path(), &broken);
-    let before = read_all(&[gw.config_path()]);
     let (code, doc, r) = doctor_json(gw.env(), &[]);
     assert_eq!(code, Some(1), "{r}");
     let first = &doc["causes"][0];
@@ -629,18 +616,15 @@ fn retired_break_glass_keys() {
         "{:#}",
         doc["plan"]
     );
-    let fix = fix_to_healthy(gw.env(), &[]);
-    health_ok(&gw, gw.env());
-    let after = std::fs::read_to_string(gw.config_path()).unwrap();
-    assert!(
-        !after.contains("allowInsecureAuth") && !after.contains("dangerouslyDisable"),
-        "{after}"
-    );
-    let undo = undo_restores(gw.env(), &[gw.config_path()], &before);
-    assert_no_secrets(
-        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
-        &[gw.token()],
-    );
+    let healed = heal_then_undo(gw.env(), &[], &[gw.config_path()], || {
+        health_ok(&gw, gw.env());
+        let after = std::fs::read_to_string(gw.config_path()).unwrap();
+        assert!(
+            !after.contains("allowInsecureAuth") && !after.contains("dangerouslyDisable"),
+            "{after}"
+        );
+    });
+    assert_no_secrets(&format!("{}{healed}", r.text()), &[gw.token()]);
 }
 
 /// Service definitions rendered by OpenClaw `version` into `gw`'s home, with `env`.
@@ -682,23 +666,22 @@ fn unit_with_an_embedded_stale_token() {
         doc["plan"]
     );
     let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let before = read_all(&refs);
     let dry = doctor(gw.env(), &["--dry-run"]);
     assert!(
         dry.stdout
             .contains("-Environment=OPENCLAW_GATEWAY_TOKEN=sha256:"),
         "{dry}"
     );
-    let fix = fix_to_healthy(gw.env(), &[]);
-    assert_eq!(
-        std::fs::read_to_string(&files[0]).unwrap(),
-        unit,
-        "the line is gone"
-    );
-    health_ok(&gw, gw.env());
-    let undo = undo_restores(gw.env(), &refs, &before);
+    let healed = heal_then_undo(gw.env(), &[], &refs, || {
+        assert_eq!(
+            std::fs::read_to_string(&files[0]).unwrap(),
+            unit,
+            "the line is gone"
+        );
+        health_ok(&gw, gw.env());
+    });
     assert_no_secrets(
-        &format!("{}{}{}{}", r.text(), dry.text(), fix.text(), undo.text()),
+        &format!("{}{}{healed}", r.text(), dry.text()),
         &[gw.token(), &stale],
     );
 }
@@ -720,16 +703,15 @@ fn unit_left_on_an_older_openclaw() {
         doc["plan"]
     );
     let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let before = read_all(&refs);
-    let fix = fix_to_healthy(gw.env(), &[]);
-    let unit = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(unit.contains("KillMode=mixed"), "{unit}");
-    assert!(
-        unit.contains("openclaw-2026.9.6") && !unit.contains("openclaw-2026.7.1"),
-        "{unit}"
-    );
-    undo_restores(gw.env(), &refs, &before);
-    assert_no_secrets(&format!("{}{}", r.text(), fix.text()), &[gw.token()]);
+    let healed = heal_then_undo(gw.env(), &[], &refs, || {
+        let unit = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(unit.contains("KillMode=mixed"), "{unit}");
+        assert!(
+            unit.contains("openclaw-2026.9.6") && !unit.contains("openclaw-2026.7.1"),
+            "{unit}"
+        );
+    });
+    assert_no_secrets(&format!("{}{healed}", r.text()), &[gw.token()]);
 }
 
 // Both errors at once: a stale remote token for the shared secret and a rotated device
@@ -763,15 +745,8 @@ fn both_errors_at_once() {
         "{:#}",
         doc["plan"]
     );
-    let files = [gw.config_path()];
-    let before = read_all(&files);
-    let fix = fix_to_healthy(&shell, &[]);
-    health_ok(&gw, &shell);
-    let undo = undo_restores(&shell, &files, &before);
-    assert_no_secrets(
-        &format!("{}{}{}", r.text(), fix.text(), undo.text()),
-        &[gw.token(), &stale],
-    );
+    let healed = heal_then_undo(&shell, &[], &[gw.config_path()], || health_ok(&gw, &shell));
+    assert_no_secrets(&format!("{}{healed}", r.text()), &[gw.token(), &stale]);
 }
 
 // SIGKILL at points spread over `--fix`: every file is always the old or the new version and

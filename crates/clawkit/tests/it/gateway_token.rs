@@ -286,23 +286,11 @@ per_version!(
 // the same request.
 #[test]
 fn status_shows_a_pending_repair_request_the_cli_also_sees() {
-    use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
+    use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, connect};
     let gw = clawkit_testkit::shared_gateway(clawkit_testkit::V2026_9).unwrap();
     let identity = DeviceIdentity::generate();
     let rt = crate::util::runtime();
-    let request_id = rt.block_on(async {
-        let mut opts = ConnectOptions::new(gw.url());
-        opts.credential = Credential::Token(gw.token().to_string());
-        opts.scopes = vec!["operator.read".into()];
-        opts.device = Some((identity.clone(), None));
-        connect(&opts).await.unwrap().close().await;
-        opts.scopes = vec!["operator.admin".into()];
-        opts.origin = Some(format!("http://127.0.0.1:{}", gw.port()));
-        match connect(&opts).await {
-            Err(Verdict::PairingRequired { request_id, .. }) => request_id.unwrap(),
-            other => panic!("expected a pending upgrade, got {:?}", other.err()),
-        }
-    });
+    let request_id = clawkit_testkit::scenario::pending_repair(gw, &identity).unwrap();
     let status = run(clawkit_with_env(gw.env()).args(["gateway", "token", "status", "--json"]));
     let doc = status.json();
     let pending = doc["pending"].as_array().unwrap();
