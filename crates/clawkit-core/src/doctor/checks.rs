@@ -247,10 +247,12 @@ fn service(f: &Facts, config: &LoadedConfig) -> Check {
     check("service", Group::Service, "Service definition", v)
 }
 
-/// The secret the gateway checks under its auth mode, if known.
+/// The secret the gateway checks under its auth mode, if known. In remote mode the local
+/// config says nothing about the remote gateway's secret unless its process was read.
 pub(super) fn gateway_secret(f: &Facts) -> Option<&Secret> {
     let g = f.gateway_side.as_ref()?;
-    g.creds.effective(&g.creds.mode)
+    let known = g.observed || f.client_mode == ClientMode::Local;
+    g.creds.effective(&g.creds.mode).filter(|_| known)
 }
 
 /// Every client-side copy of a shared secret, with where it lives.
@@ -297,9 +299,7 @@ fn shared_secret(f: &Facts) -> Check {
         }
         _ => {}
     }
-    // In remote mode the local config says nothing about the remote gateway's secret.
-    let known = side.observed || f.client_mode == ClientMode::Local;
-    let Some(truth) = side.creds.effective(mode).filter(|_| known) else {
+    let Some(truth) = gateway_secret(f) else {
         let refused = f
             .cli
             .as_ref()

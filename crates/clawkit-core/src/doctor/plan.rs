@@ -314,11 +314,7 @@ fn push(steps: &mut Vec<Step>, s: Step) {
 
 pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
-    let truth = gateway_secret(f).filter(|_| {
-        f.gateway_side
-            .as_ref()
-            .is_some_and(|g| g.observed || f.client_mode == ClientMode::Local)
-    });
+    let truth = gateway_secret(f);
     let own_running = f.gateway.is_some();
     let mut service_changed = false;
 
