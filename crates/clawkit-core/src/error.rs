@@ -1,7 +1,7 @@
-//! The one place where a failure becomes a message and an exit code. Modules return their own
-//! typed errors; this maps them, and adds a hint with the next command where one is known.
+//! What an operation can fail with. Modules return their own typed errors; this gathers them
+//! (keeping the source) so a front end can classify a failure: the CLI maps it to an exit code
+//! and a hint in one place, the monitor decides between alerting and retrying.
 
-use crate::exit::ExitStatus;
 use crate::openclaw::config::ConfigError;
 use crate::openclaw::install::InstallError;
 use std::path::PathBuf;
@@ -29,34 +29,6 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
-        }
-    }
-
-    /// A refusal by the gateway is exit 1; everything else here is clawkit being unable to do
-    /// its job: exit 2.
-    pub fn exit_status(&self) -> ExitStatus {
-        match self {
-            Error::Refused(_) => ExitStatus::Problems,
-            _ => ExitStatus::Error,
-        }
-    }
-
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::Refused(message) => crate::catalog::scan(message).first().map(|h| {
-                format!(
-                    "{} — `clawkit explain '{}'`",
-                    h.entry.title, h.entry.patterns[0]
-                )
-            }),
-            Error::Config(ConfigError::Parse { file, .. }) => Some(format!(
-                "fix the syntax at that line (JSON5: comments, unquoted keys and trailing commas are fine), then run `openclaw config validate`; clawkit did not change {}",
-                file.display()
-            )),
-            Error::Config(ConfigError::ChangedSinceRead { .. }) => {
-                Some("another program (the gateway, an editor) wrote the file just now".into())
-            }
-            _ => None,
         }
     }
 }

@@ -29,9 +29,57 @@ pub fn is_secret_key(dot_path: &str) -> bool {
         && !lower.ends_with("fingerprint")
 }
 
+/// Replaces every secret value it was given by its fingerprint, then redacts assigned
+/// secrets by key ([`redact_text`]). Built once per operation from every secret it saw, and
+/// applied by every sink: terminal, event stream, report, history.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    values: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> Redactor {
+        let mut values: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        // Longest first, so a secret that contains another is replaced whole.
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        values.dedup();
+        Redactor { values }
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for v in &self.values {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), &fingerprint(v));
+            }
+        }
+        redact_text(&out)
+    }
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} secrets)", self.values.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redactor_replaces_known_values_and_assigned_ones() {
+        let r = Redactor::new(["s3cret-value-1", "s3cret-value-12"]);
+        let out = r.redact("a s3cret-value-12 b s3cret-value-1 token=abcdefgh");
+        assert!(!out.contains("s3cret-value-1"), "{out}");
+        assert!(out.contains(&fingerprint("s3cret-value-12")), "{out}");
+        assert!(out.contains(&fingerprint("s3cret-value-1")), "{out}");
+        assert!(!out.contains("abcdefgh"), "{out}");
+    }
 
     #[test]
     fn fingerprint_is_stable_and_short() {

@@ -1,5 +1,5 @@
 //! The `clawkit` binary: parses nothing itself, hands the arguments to the library.
 
 fn main() -> std::process::ExitCode {
-    clawkit_core::run(std::env::args_os())
+    clawkit::run(std::env::args_os())
 }

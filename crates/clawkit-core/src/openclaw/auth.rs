@@ -85,8 +85,8 @@ impl Secret {
     pub fn same_value(&self, other: &Secret) -> bool {
         self.value == other.value
     }
-    /// The value itself, for the protocol client only.
-    pub(crate) fn expose(&self) -> &str {
+    /// The value itself: for a connection or a file the engine writes, never for output.
+    pub fn expose(&self) -> &str {
         &self.value
     }
     pub fn len(&self) -> usize {

@@ -6,17 +6,17 @@
 use super::gateway_token::shared_secret;
 use super::{print_json, say, say_finding};
 use crate::cli::{GatewayCommand, ServiceArgs};
-use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::finding::{Finding, Severity};
-use crate::gateway::{ConnectOptions, Verdict, connect};
-use crate::host::kill::{Stopped, stop};
-use crate::host::ports::{Class, PortsReport};
-use crate::host::runner::{CommandRunner, SystemRunner};
-use crate::host::{Host, ProcessInfo};
-use crate::openclaw::auth::local_cli_credential;
-use crate::service::{self, Action, Manager, manager::ServiceState};
 use crate::settings::Settings;
+use clawkit_core::error::{Error, Result};
+use clawkit_core::finding::{Finding, Severity};
+use clawkit_core::gateway::{ConnectOptions, Verdict, connect};
+use clawkit_core::host::kill::{Stopped, stop};
+use clawkit_core::host::ports::{Class, PortsReport};
+use clawkit_core::host::runner::{CommandRunner, SystemRunner};
+use clawkit_core::host::{Host, ProcessInfo};
+use clawkit_core::openclaw::auth::local_cli_credential;
+use clawkit_core::service::{self, Action, Manager, manager::ServiceState};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -26,7 +26,7 @@ pub fn run(settings: &Settings, cmd: &GatewayCommand, out: &mut dyn Write) -> Re
     let ctx = Ctx {
         settings,
         runner: &runner,
-        host: crate::host::system(),
+        host: clawkit_core::host::system(),
         manager: Manager::detect(&runner),
     };
     match cmd {
@@ -61,13 +61,13 @@ impl Before {
         let log = settings.load_config().ok().map(|c| {
             settings
                 .paths
-                .log_file(&c, &crate::openclaw::install::local_date())
+                .log_file(&c, &clawkit_core::openclaw::install::local_date())
                 .value
         });
         Before {
             boot_id,
             uptime_ms,
-            requested_at_ms: crate::logscan::now_ms(),
+            requested_at_ms: clawkit_core::logscan::now_ms(),
             log,
         }
     }
@@ -80,11 +80,11 @@ impl Before {
         let Some(log) = &self.log else {
             return true;
         };
-        crate::logscan::scan_files(std::slice::from_ref(log), Some(self.requested_at_ms))
+        clawkit_core::logscan::scan_files(std::slice::from_ref(log), Some(self.requested_at_ms))
             .map(|r| {
                 r.groups
                     .iter()
-                    .any(|g| g.key.kind == crate::logscan::EventKind::Start)
+                    .any(|g| g.key.kind == clawkit_core::logscan::EventKind::Start)
             })
             .unwrap_or(false)
     }
@@ -291,7 +291,7 @@ impl Ctx<'_> {
                     p.pid,
                     p.user.clone().unwrap_or_default(),
                     p.started_at_ms
-                        .map(|t| format!("{} UTC", crate::logscan::format_time_ms(t)))
+                        .map(|t| format!("{} UTC", clawkit_core::logscan::format_time_ms(t)))
                         .unwrap_or("?".into())
                 ),
                 None => say!(
@@ -689,7 +689,7 @@ impl Ctx<'_> {
         if args.json {
             print_json(
                 out,
-                &json!({"schemaVersion": 1, "ran": ran, "exitCode": result.code, "openclawSaid": (!result.success()).then(|| crate::secret::redact_text(&result.reason())), "services": found, "findings": findings}),
+                &json!({"schemaVersion": 1, "ran": ran, "exitCode": result.code, "openclawSaid": (!result.success()).then(|| clawkit_core::secret::redact_text(&result.reason())), "services": found, "findings": findings}),
             );
         } else {
             say!(
@@ -701,7 +701,7 @@ impl Ctx<'_> {
                 say!(
                     out,
                     "  openclaw said: {}",
-                    crate::secret::redact_text(&result.reason())
+                    clawkit_core::secret::redact_text(&result.reason())
                 );
             }
             if found.is_empty() {

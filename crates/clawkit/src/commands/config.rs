@@ -2,13 +2,15 @@
 
 use super::{print_json, say};
 use crate::cli::ConfigCommand;
-use crate::error::Result;
 use crate::exit::ExitStatus;
-use crate::fsx::backup_root;
-use crate::openclaw::config::{EditPlan, LoadedConfig, NewValue, Node, plan_set, plan_unset};
-use crate::openclaw::install::{DerivedPorts, current_uid, local_date};
-use crate::secret::{fingerprint, is_secret_key};
 use crate::settings::Settings;
+use clawkit_core::error::Result;
+use clawkit_core::fsx::backup_root;
+use clawkit_core::openclaw::config::{
+    EditPlan, LoadedConfig, NewValue, Node, plan_set, plan_unset,
+};
+use clawkit_core::openclaw::install::{DerivedPorts, current_uid, local_date};
+use clawkit_core::secret::{fingerprint, is_secret_key};
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -136,8 +138,8 @@ fn write_plan(
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
     let key = &plan.key;
-    let before = crate::openclaw::config::parse_text(&plan.snapshot.text, &plan.file)?;
-    let after = crate::openclaw::config::parse_text(&plan.new_text, &plan.file)?;
+    let before = clawkit_core::openclaw::config::parse_text(&plan.snapshot.text, &plan.file)?;
+    let after = clawkit_core::openclaw::config::parse_text(&plan.new_text, &plan.file)?;
     let in_file: Vec<&str> = plan.path_in_file.iter().map(String::as_str).collect();
     let old = describe_value(key, before.at(&in_file));
     let new = describe_value(key, after.at(&in_file));

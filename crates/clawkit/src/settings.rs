@@ -1,10 +1,10 @@
 //! Global flags plus the environment, resolved once into what every command works from.
 
 use crate::cli::InstallArgs;
-use crate::env::Env;
-use crate::error::Result;
-use crate::openclaw::config::{self, LoadedConfig};
-use crate::openclaw::install::{InstallFlags, InstallPaths, apply_flags};
+use clawkit_core::env::Env;
+use clawkit_core::error::Result;
+use clawkit_core::openclaw::config::{self, LoadedConfig};
+use clawkit_core::openclaw::install::{InstallFlags, InstallPaths, apply_flags};
 
 #[derive(Debug, Clone)]
 pub struct Settings {

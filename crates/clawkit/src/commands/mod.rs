@@ -10,10 +10,10 @@ mod ports;
 mod probe;
 
 use crate::cli::{Cli, Command};
-use crate::env::Env;
-use crate::error::Result;
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
+use clawkit_core::env::Env;
+use clawkit_core::error::Result;
 use std::io::Write;
 
 pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
@@ -38,7 +38,9 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| crate::error::Error::Usage(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| {
+            clawkit_core::error::Error::Usage(format!("cannot start the async runtime: {e}"))
+        })
 }
 
 /// Writes to the output, ignoring a closed pipe (`clawkit ... | head` is fine).
@@ -72,8 +74,8 @@ pub(crate) fn print_json(out: &mut dyn Write, doc: &serde_json::Value) {
     );
 }
 
-fn mark(s: crate::finding::Severity) -> &'static str {
-    use crate::finding::Severity;
+fn mark(s: clawkit_core::finding::Severity) -> &'static str {
+    use clawkit_core::finding::Severity;
     match s {
         Severity::Ok => "ok   ",
         Severity::Info => "info ",
@@ -83,7 +85,7 @@ fn mark(s: crate::finding::Severity) -> &'static str {
 }
 
 /// One finding as a line (`ERROR [code] summary`), with its evidence and next step.
-pub(crate) fn say_finding(out: &mut dyn Write, f: &crate::finding::Finding, details: bool) {
+pub(crate) fn say_finding(out: &mut dyn Write, f: &clawkit_core::finding::Finding, details: bool) {
     say!(out, "{} [{}] {}", mark(f.severity), f.code, f.summary);
     if details {
         for e in &f.evidence {

@@ -2,15 +2,15 @@
 //! stops, grouped by reason, client, device, peer and gateway port.
 
 use super::{print_json, say};
-use crate::catalog;
 use crate::cli::LogsArgs;
-use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::logscan::{
+use crate::settings::Settings;
+use clawkit_core::catalog;
+use clawkit_core::error::{Error, Result};
+use clawkit_core::logscan::{
     self, EventKind, LogError, format_time_ms, parse_duration_ms, with_rotations,
 };
-use crate::openclaw::install::local_date;
-use crate::settings::Settings;
+use clawkit_core::openclaw::install::local_date;
 use std::io::Write;
 use std::time::Instant;
 
@@ -35,7 +35,7 @@ pub fn run(settings: &Settings, args: &LogsArgs, out: &mut dyn Write) -> Result<
                     "--since {s}: use a number and a unit, e.g. 90s, 30m, 2h, 7d"
                 ))
             })?;
-            Some(crate::logscan::now_ms() - d)
+            Some(clawkit_core::logscan::now_ms() - d)
         }
         None => None,
     };

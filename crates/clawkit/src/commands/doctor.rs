@@ -4,24 +4,24 @@
 
 use super::{confirm, print_json, say};
 use crate::cli::{DoctorArgs, GatewayCommand, ServiceArgs, UndoArgs};
-use crate::doctor::fix::{self, Context};
-use crate::doctor::journal::{self, Journal};
-use crate::doctor::{self, Action, Diagnosis, Inputs, Phase, SCHEMA_VERSION, Step};
-use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::finding::{Finding, Severity};
-use crate::gateway::Verdict;
-use crate::host::Host;
-use crate::host::runner::SystemRunner;
-use crate::openclaw::auth::{AuthMode, Secret};
-use crate::service::Manager;
 use crate::settings::Settings;
+use clawkit_core::doctor::fix::{self, Context};
+use clawkit_core::doctor::journal::{self, Journal};
+use clawkit_core::doctor::{self, Action, Diagnosis, Inputs, Phase, SCHEMA_VERSION, Step};
+use clawkit_core::error::{Error, Result};
+use clawkit_core::finding::{Finding, Severity};
+use clawkit_core::gateway::Verdict;
+use clawkit_core::host::Host;
+use clawkit_core::host::runner::SystemRunner;
+use clawkit_core::openclaw::auth::{AuthMode, Secret};
+use clawkit_core::service::Manager;
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 pub fn run(settings: &Settings, args: &DoctorArgs, out: &mut dyn Write) -> Result<ExitStatus> {
-    let host = crate::host::system();
+    let host = clawkit_core::host::system();
     let rt = super::runtime()?;
     let manager = Manager::detect(&SystemRunner);
     let supervisor = manager.and_then(|m| m.main_pid(&SystemRunner, &settings.paths));
@@ -358,7 +358,7 @@ fn write_report(
     let config_text = std::fs::read_to_string(&d.facts.paths.config_path.value).ok();
     let mut bundle = doc.clone();
     bundle["report"] = json!({
-        "generatedAt": crate::logscan::format_time_ms(crate::logscan::now_ms()),
+        "generatedAt": clawkit_core::logscan::format_time_ms(clawkit_core::logscan::now_ms()),
         "os": std::env::consts::OS,
         "maskedConfig": config_text.map(|t| fix::redact(&t, &refs)),
         "note": "secrets appear only as sha256 fingerprints",
@@ -367,7 +367,7 @@ fn write_report(
         &serde_json::to_string_pretty(&bundle).unwrap_or_default(),
         &refs,
     );
-    crate::fsx::write_atomic(path, text.as_bytes(), 0o600)
+    clawkit_core::fsx::write_atomic(path, text.as_bytes(), 0o600)
         .map_err(|e| Error::Usage(format!("cannot write the report: {e}")))
 }
 
@@ -568,7 +568,7 @@ fn fix_run(
 }
 
 fn reload() -> std::result::Result<String, String> {
-    use crate::host::runner::CommandRunner;
+    use clawkit_core::host::runner::CommandRunner;
     let out = SystemRunner
         .run(
             "systemctl",
@@ -594,7 +594,7 @@ fn restart(
     out: &mut dyn Write,
 ) -> std::result::Result<String, String> {
     journal
-        .record(crate::doctor::journal::Change::Irreversible {
+        .record(clawkit_core::doctor::journal::Change::Irreversible {
             what: "restarted the gateway".into(),
         })
         .map_err(|e| e.to_string())?;
@@ -671,7 +671,7 @@ pub fn undo(settings: &Settings, args: &UndoArgs, out: &mut dyn Write) -> Result
                         "{}  {:<7} {} UTC  {} step(s): {}",
                         j.id,
                         j.status,
-                        crate::logscan::format_time_ms(j.started_at_ms),
+                        clawkit_core::logscan::format_time_ms(j.started_at_ms),
                         j.steps.len(),
                         j.steps
                             .iter()

@@ -3,13 +3,17 @@
 
 use super::{print_json, say};
 use crate::cli::{ProbeArgs, ProbeAs};
-use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::gateway::{ClientRole, ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
-use crate::openclaw::auth::{AuthMode, ClientMode, client_credentials, client_mode, client_url};
-use crate::openclaw::state::DeviceState;
-use crate::secret::fingerprint;
 use crate::settings::Settings;
+use clawkit_core::error::{Error, Result};
+use clawkit_core::gateway::{
+    ClientRole, ConnectOptions, Credential, DeviceIdentity, Verdict, connect,
+};
+use clawkit_core::openclaw::auth::{
+    AuthMode, ClientMode, client_credentials, client_mode, client_url,
+};
+use clawkit_core::openclaw::state::DeviceState;
+use clawkit_core::secret::fingerprint;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::time::Duration;
@@ -126,7 +130,7 @@ fn next_step(v: &Verdict) -> Option<String> {
         Verdict::Timeout { .. } => "gateway timeout after",
         other => other.message().unwrap_or(other.name()),
     };
-    let hit = crate::catalog::scan(probe).into_iter().next()?;
+    let hit = clawkit_core::catalog::scan(probe).into_iter().next()?;
     Some(format!(
         "{} — `clawkit explain '{}'`",
         hit.entry.title, hit.entry.patterns[0]

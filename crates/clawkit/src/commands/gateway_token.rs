@@ -3,19 +3,19 @@
 
 use super::{confirm, print_json, say};
 use crate::cli::TokenCommand;
-use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::fsx::backup_root;
-use crate::gateway::device::{check_token, issue_token};
-use crate::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
-use crate::logscan::format_time_ms;
-use crate::openclaw::auth::{
+use crate::settings::Settings;
+use clawkit_core::error::{Error, Result};
+use clawkit_core::fsx::backup_root;
+use clawkit_core::gateway::device::{check_token, issue_token};
+use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
+use clawkit_core::logscan::format_time_ms;
+use clawkit_core::openclaw::auth::{
     AuthMode, Credentials, as_credential, client_credentials, client_mode, gateway_credentials,
 };
-use crate::openclaw::config::LoadedConfig;
-use crate::openclaw::state::{DeviceState, store_cached_token};
-use crate::secret::fingerprint;
-use crate::settings::Settings;
+use clawkit_core::openclaw::config::LoadedConfig;
+use clawkit_core::openclaw::state::{DeviceState, store_cached_token};
+use clawkit_core::secret::fingerprint;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::time::Duration;
@@ -451,7 +451,9 @@ async fn rotate(
         let mut opts = ConnectOptions::new(url.clone());
         opts.credential = shared.clone();
         let mut conn = connect(&opts).await.map_err(fail)?;
-        let rpc = |e: crate::gateway::RpcError| Error::Refused(format!("the gateway refused: {e}"));
+        let rpc = |e: clawkit_core::gateway::RpcError| {
+            Error::Refused(format!("the gateway refused: {e}"))
+        };
         let list = conn
             .request("device.pair.list", json!({}))
             .await
@@ -578,7 +580,8 @@ async fn reset(
     let mut opts = ConnectOptions::new(url.clone());
     opts.credential = shared;
     let mut conn = connect(&opts).await.map_err(|v| refused(&url, v))?;
-    let rpc = |e: crate::gateway::RpcError| Error::Refused(format!("the gateway refused: {e}"));
+    let rpc =
+        |e: clawkit_core::gateway::RpcError| Error::Refused(format!("the gateway refused: {e}"));
     let list = conn
         .request("device.pair.list", json!({}))
         .await
@@ -627,8 +630,9 @@ async fn reset(
     }
     // Back up what this host holds of the pairing state (the gateway's own when it shares this
     // state dir) before anything is removed.
-    let backup = crate::openclaw::state::backup_device_state(&state_dir, &backup_root(&state_dir))
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let backup =
+        clawkit_core::openclaw::state::backup_device_state(&state_dir, &backup_root(&state_dir))
+            .map_err(|e| Error::Usage(e.to_string()))?;
     let mut removed = Vec::new();
     for d in &paired {
         let id = d["deviceId"].as_str().unwrap_or_default();
@@ -643,7 +647,7 @@ async fn reset(
             .await
             .map_err(rpc)?;
     }
-    let cleared = crate::openclaw::state::clear_cached_tokens(&state_dir)
+    let cleared = clawkit_core::openclaw::state::clear_cached_tokens(&state_dir)
         .map_err(|e| Error::Usage(e.to_string()))?;
     let after = conn
         .request("device.pair.list", json!({}))
@@ -775,7 +779,7 @@ async fn cache_and_verify(
         fresh,
         role,
         scopes,
-        crate::gateway::ConnectOptions::new(url).timeout,
+        clawkit_core::gateway::ConnectOptions::new(url).timeout,
     )
     .await;
     if as_json {

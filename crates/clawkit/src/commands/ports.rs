@@ -3,20 +3,20 @@
 
 use super::{confirm, print_json, say, say_finding};
 use crate::cli::PortsArgs;
-use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::finding::{Finding, Kill, Severity};
-use crate::host::kill::{Stopped, stop};
-use crate::host::ports::{self, Class, Inputs, PortsReport};
-use crate::host::{Host, ProcessInfo, runner::SystemRunner};
-use crate::service;
 use crate::settings::Settings;
+use clawkit_core::error::{Error, Result};
+use clawkit_core::finding::{Finding, Kill, Severity};
+use clawkit_core::host::kill::{Stopped, stop};
+use clawkit_core::host::ports::{self, Class, Inputs, PortsReport};
+use clawkit_core::host::{Host, ProcessInfo, runner::SystemRunner};
+use clawkit_core::service;
 use serde_json::json;
 use std::io::Write;
 use std::time::Duration;
 
 pub fn run(settings: &Settings, args: &PortsArgs, out: &mut dyn Write) -> Result<ExitStatus> {
-    let host = crate::host::system();
+    let host = clawkit_core::host::system();
     let report = inspect(settings, host.as_ref(), args.timeout_ms)?;
     if !args.kill {
         if args.json {

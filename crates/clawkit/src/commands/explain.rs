@@ -3,13 +3,13 @@
 //! this machine, then one ordered plan when several errors appear together.
 
 use super::{print_json, say};
-use crate::catalog::{self, Hit, Phase};
 use crate::cli::ExplainArgs;
-use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::openclaw::auth::{client_credentials, client_mode, gateway_credentials};
-use crate::openclaw::install::local_date;
 use crate::settings::Settings;
+use clawkit_core::catalog::{self, Hit, Phase};
+use clawkit_core::error::{Error, Result};
+use clawkit_core::openclaw::auth::{client_credentials, client_mode, gateway_credentials};
+use clawkit_core::openclaw::install::local_date;
 use serde_json::json;
 use std::io::{IsTerminal, Read, Write};
 
