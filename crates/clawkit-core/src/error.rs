@@ -19,6 +19,15 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    /// The service manager would not start, stop or restart the gateway.
+    #[error(transparent)]
+    Service(#[from] crate::service::manager::ManagerError),
+    #[error(transparent)]
+    Journal(#[from] crate::doctor::journal::JournalError),
+    #[error(transparent)]
+    FixLocked(#[from] crate::doctor::lock::FixLockError),
+    #[error(transparent)]
+    Report(#[from] crate::doctor::report::ReportError),
     /// The gateway answered, and refused: not clawkit's failure.
     #[error("{0}")]
     Refused(String),

@@ -14,6 +14,9 @@ const AFTER_HELP: &str =
 pub struct Cli {
     #[command(flatten)]
     pub install: InstallArgs,
+    /// When to colour the output: auto (a terminal, unless NO_COLOR), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = crate::term::ColorWhen::Auto, value_name = "WHEN")]
+    pub color: crate::term::ColorWhen,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -58,7 +58,7 @@ pub fn report(err: &Error) -> ExitCode {
 /// job: exit 2.
 pub fn status_of(err: &Error) -> ExitStatus {
     match err {
-        Error::Refused(_) => ExitStatus::Problems,
+        Error::Refused(_) | Error::Service(_) => ExitStatus::Problems,
         _ => ExitStatus::Error,
     }
 }

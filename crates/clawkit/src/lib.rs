@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod exit;
 mod settings;
+mod term;
 
 pub use exit::ExitStatus;
 

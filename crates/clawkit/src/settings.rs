@@ -26,6 +26,11 @@ impl Settings {
         Ok(Settings { env, paths })
     }
 
+    /// This install on this machine, as the engine's operations take it.
+    pub fn target(&self) -> clawkit_core::target::Target {
+        clawkit_core::target::Target::local(self.paths.clone(), self.env.clone())
+    }
+
     /// The config as OpenClaw would read it (a missing file is an empty config).
     pub fn load_config(&self) -> Result<LoadedConfig> {
         Ok(config::load(&self.paths.config_path.value, &self.env)?)

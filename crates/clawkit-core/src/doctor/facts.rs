@@ -6,8 +6,8 @@ use super::sources::{self, Copy, GatewaySide};
 use crate::env::Env;
 use crate::gateway::device::check_token;
 use crate::gateway::{ConnectOptions, DeviceIdentity, Verdict, connect};
-use crate::host::ports::{self, Class, PortsReport};
-use crate::host::{Host, ProcessInfo};
+use crate::host::ProcessInfo;
+use crate::host::ports::{Class, PortsReport};
 use crate::logscan;
 use crate::openclaw::auth::{
     ClientMode, Credentials, Secret, as_credential, client_credentials, client_mode, client_url,
@@ -16,17 +16,17 @@ use crate::openclaw::config::{self, LoadedConfig};
 use crate::openclaw::install::InstallPaths;
 use crate::openclaw::state::DeviceState;
 use crate::service::{self, Manager, ServiceDef};
+use crate::target::Target;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub struct Inputs<'a> {
-    pub paths: &'a InstallPaths,
-    pub env: &'a Env,
-    pub host: &'a dyn Host,
-    pub manager: Option<Manager>,
-    /// The supervisor's (unit, main pid) when a service manager runs the gateway.
-    pub supervisor: Option<(String, u32)>,
+/// What the doctor examines: owned, so a diagnosis can run in a spawned task (the web
+/// doctor, the monitor) and be repeated after each fix.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub target: Target,
     pub docker_dir: Option<PathBuf>,
+    /// Bound for each handshake step.
     pub timeout: Duration,
 }
 
@@ -104,9 +104,37 @@ impl Facts {
     }
 }
 
-pub async fn gather(inputs: &Inputs<'_>) -> Facts {
-    let paths = inputs.paths.clone();
-    let config = config::load(&paths.config_path.value, inputs.env);
+pub async fn gather(inputs: &Inputs) -> Facts {
+    let local = inputs.clone();
+    let mut facts = crate::blocking::blocking(move || read_local(&local)).await;
+    let Ok(config) = &facts.config else {
+        return facts;
+    };
+    let config = config.clone();
+    let report = match crate::lifecycle::inspect_ports(&inputs.target, inputs.timeout).await {
+        Ok(report) => report,
+        Err(_) => return facts,
+    };
+    let seen = inputs.target.host.clone();
+    let this = report
+        .ports
+        .first()
+        .into_iter()
+        .flat_map(|r| r.owners.iter())
+        .chain(report.gateways.iter())
+        .find(|o| o.class == Class::ThisGateway)
+        .and_then(|o| o.process.clone());
+    let pid = this.as_ref().map(|g| g.pid);
+    let environ = crate::blocking::blocking(move || pid.and_then(|p| seen.environ(p))).await;
+    connect_and_read(inputs, &mut facts, &config, report, this, environ).await;
+    facts
+}
+
+/// Everything read from this machine's files before anything connects.
+fn read_local(inputs: &Inputs) -> Facts {
+    let paths = inputs.target.paths.clone();
+    let env = &inputs.target.env;
+    let config = config::load(&paths.config_path.value, env);
     let mut services = Vec::new();
     let mut service_errors = Vec::new();
     for s in service::find(&paths) {
@@ -125,14 +153,14 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
         },
         None => (Vec::new(), None),
     };
-    let mut facts = Facts {
+    Facts {
         paths,
-        shell: inputs.env.clone(),
+        shell: env.clone(),
         config,
         ports: None,
         services,
         service_errors,
-        manager: inputs.manager,
+        manager: inputs.target.manager,
         gateway: None,
         gateway_side: None,
         client_mode: ClientMode::Local,
@@ -146,29 +174,20 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
         log_file: None,
         log: None,
         now_ms: logscan::now_ms(),
-    };
-    let Ok(config) = &facts.config else {
-        return facts;
-    };
+    }
+}
 
-    let port_inputs = ports::Inputs {
-        paths: &facts.paths,
-        config,
-        env: inputs.env,
-        host: inputs.host,
-        supervisor: inputs.supervisor.clone(),
-        handshake_timeout: inputs.timeout,
-    };
-    let report = ports::inspect(&port_inputs).await;
-    let gateway = report
-        .ports
-        .first()
-        .into_iter()
-        .flat_map(|r| r.owners.iter())
-        .chain(report.gateways.iter())
-        .find(|o| o.class == Class::ThisGateway)
-        .and_then(|o| o.process.clone());
-    let environ = gateway.as_ref().and_then(|g| inputs.host.environ(g.pid));
+/// The gateway's side as its process shows it, the CLI's and this device's handshakes, and
+/// the log.
+async fn connect_and_read(
+    inputs: &Inputs,
+    facts: &mut Facts,
+    config: &LoadedConfig,
+    report: PortsReport,
+    gateway: Option<ProcessInfo>,
+    environ: Option<Vec<(String, String)>>,
+) {
+    let env = &inputs.target.env;
     // The gateway reads its own config: another file when its environment says so.
     let gateway_config = environ.as_ref().and_then(|e| {
         let env = Env::from_pairs(e.iter().cloned());
@@ -182,16 +201,16 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
         .map(|g| (g.pid, g.cmdline.as_slice(), environ));
     let mut gateway_side = sources::gateway_side(
         gateway_config.as_ref().unwrap_or(config),
-        inputs.env,
+        env,
         process,
         facts.services.first(),
     );
     gateway_side.config_path = gateway_config.as_ref().map(|c| c.path.clone());
-    let mode = client_mode(config, inputs.env);
-    let client = client_credentials(config, inputs.env, &mode, &[]);
+    let mode = client_mode(config, env);
+    let client = client_credentials(config, env, &mode, &[]);
 
     // The CLI's handshake: its URL and the secret it would send.
-    let url = client_url(&facts.paths, config, inputs.env, &mode);
+    let url = client_url(&facts.paths, config, env, &mode);
     let auth_mode = gateway_side.creds.mode.clone();
     let sent = client.effective(&auth_mode).cloned();
     // The port inspection already made the CLI's local handshake: one failed attempt less
@@ -263,11 +282,15 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
             &crate::openclaw::install::local_date(),
         )
         .value;
-    let log = log_file.is_file().then(|| {
-        let since = facts.now_ms - 24 * 3600 * 1000;
-        logscan::scan_files(&logscan::with_rotations(&log_file), Some(since))
-            .map_err(|e| e.to_string())
-    });
+    let since = facts.now_ms - 24 * 3600 * 1000;
+    let scanned = log_file.clone();
+    let log = crate::blocking::blocking(move || {
+        scanned.is_file().then(|| {
+            logscan::scan_files(&logscan::with_rotations(&scanned), Some(since))
+                .map_err(|e| e.to_string())
+        })
+    })
+    .await;
 
     facts.ports = Some(report);
     facts.gateway = gateway;
@@ -278,5 +301,4 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
     facts.device_verdict = device_verdict;
     facts.log_file = Some(log_file);
     facts.log = log;
-    facts
 }

@@ -6,24 +6,21 @@ use super::journal::{Change, Journal};
 use super::plan::{Action, Step};
 use super::sources::remove_assignment;
 use crate::diff::unified;
-use crate::env::Env;
 use crate::fsx::{self, Snapshot, backup_root};
 use crate::gateway::device::{check_token, issue_token};
 use crate::gateway::{ConnectOptions, DeviceIdentity, connect};
-use crate::host::Host;
 use crate::host::kill::{Stopped, stop};
 use crate::openclaw::auth::{AuthMode, Secret, as_credential};
 use crate::openclaw::config::{self, NewValue, plan_set, plan_unset};
-use crate::openclaw::install::InstallPaths;
 use crate::openclaw::state::{DeviceState, store_cached_token};
+use crate::target::Target;
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
-pub struct Context<'a> {
-    pub paths: &'a InstallPaths,
-    pub env: &'a Env,
-    pub host: &'a dyn Host,
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub target: Target,
     /// The local gateway's URL.
     pub url: String,
     /// The gateway's auth mode (decides whether a shared secret goes as token or password).
@@ -39,8 +36,8 @@ struct FileChange {
     secrets: Vec<Secret>,
 }
 
-fn file_change(step: &Step, ctx: &Context<'_>) -> Result<Option<FileChange>, String> {
-    let load = || config::load(&ctx.paths.config_path.value, ctx.env).map_err(|e| e.to_string());
+fn file_change(step: &Step, ctx: &Context) -> Result<Option<FileChange>, String> {
+    let load = || ctx.target.load_config().map_err(|e| e.to_string());
     Ok(Some(match &step.action {
         Action::ConfigSet { key, secret } => {
             let plan = plan_set(
@@ -98,19 +95,13 @@ fn file_change(step: &Step, ctx: &Context<'_>) -> Result<Option<FileChange>, Str
     }))
 }
 
-/// `text` with each of `secrets` replaced by its fingerprint, then key-based redaction.
-pub fn redact(text: &str, secrets: &[&Secret]) -> String {
-    let mut out = text.to_string();
-    for s in secrets {
-        if !s.is_empty() {
-            out = out.replace(s.expose(), &s.fingerprint());
-        }
-    }
-    crate::secret::redact_text(&out)
+/// A redactor for every secret value in `secrets`.
+pub fn redactor<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> crate::secret::Redactor {
+    crate::secret::Redactor::new(secrets.into_iter().map(Secret::expose))
 }
 
 /// The unified diff a step would apply (secrets as fingerprints), if it edits a file.
-pub fn preview(step: &Step, ctx: &Context<'_>) -> Result<Option<String>, String> {
+pub fn preview(step: &Step, ctx: &Context) -> Result<Option<String>, String> {
     let Some(change) = file_change(step, ctx)? else {
         return Ok(match &step.action {
             Action::Chmod { path, mode } => std::fs::metadata(path).ok().map(|m| {
@@ -128,18 +119,13 @@ pub fn preview(step: &Step, ctx: &Context<'_>) -> Result<Option<String>, String>
         &change.snapshot.text,
         &change.new_text,
     );
-    let refs: Vec<&Secret> = change.secrets.iter().collect();
-    Ok(Some(redact(&diff, &refs)))
+    Ok(Some(redactor(&change.secrets).redact(&diff)))
 }
 
 /// Performs `step`, recording each change in `journal` before it happens. Returns what was
 /// done, in one line.
-pub async fn apply(
-    step: &Step,
-    ctx: &Context<'_>,
-    journal: &mut Journal,
-) -> Result<String, String> {
-    let state_dir = ctx.paths.state_dir.value.clone();
+pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<String, String> {
+    let state_dir = ctx.target.paths.state_dir.value.clone();
     let backups = backup_root(&state_dir);
     let jerr = |e: super::journal::JournalError| e.to_string();
     if let Some(change) = file_change(step, ctx)? {
@@ -158,10 +144,12 @@ pub async fn apply(
                 mode,
             })
             .map_err(jerr)?;
+        crate::failpoint::hit("file-backed-up");
         fsx::replace(&change.snapshot, &change.new_text).map_err(|e| e.to_string())?;
+        crate::failpoint::hit("file-replaced");
         // A config must still parse as OpenClaw reads it; a broken write is put back at once.
-        if path == ctx.paths.config_path.value
-            && let Err(e) = config::load(&path, ctx.env)
+        if path == ctx.target.paths.config_path.value
+            && let Err(e) = config::load(&path, &ctx.target.env)
         {
             let now = Snapshot::read(&path).map_err(|e| e.to_string())?;
             fsx::replace(&now, &change.snapshot.text).map_err(|e| e.to_string())?;
@@ -194,6 +182,7 @@ pub async fn apply(
         }
         Action::StopProcess { pid } => {
             let target = ctx
+                .target
                 .host
                 .process(*pid)
                 .ok_or_else(|| format!("pid {pid} is gone already"))?;
@@ -202,8 +191,12 @@ pub async fn apply(
                     what: format!("stopped pid {pid} ({})", target.name),
                 })
                 .map_err(jerr)?;
-            let stopped = stop(ctx.host, &target, true, Duration::from_secs(10))
-                .map_err(|e| e.to_string())?;
+            let host = ctx.target.host.clone();
+            let stopped = crate::blocking::blocking(move || {
+                stop(host.as_ref(), &target, true, Duration::from_secs(10))
+            })
+            .await
+            .map_err(|e| e.to_string())?;
             Ok(match stopped {
                 Stopped::Terminated { after_ms } => {
                     format!("pid {pid}: stopped with SIGTERM after {after_ms} ms")
@@ -285,7 +278,7 @@ pub async fn apply(
 
 /// Approves a pending pairing request on the gateway with the shared secret.
 async fn approve(
-    ctx: &Context<'_>,
+    ctx: &Context,
     shared: &Secret,
     request_id: &str,
     journal: &mut Journal,

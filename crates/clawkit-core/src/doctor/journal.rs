@@ -70,6 +70,9 @@ pub struct Journal {
     path: PathBuf,
 }
 
+/// How many runs this process has begun (for unique ids).
+static RUNS_IN_THIS_PROCESS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 pub fn journal_dir(state_dir: &Path) -> PathBuf {
     state_dir.join("clawkit").join("journal")
 }
@@ -82,12 +85,19 @@ impl Journal {
             .chars()
             .filter(char::is_ascii_digit)
             .collect();
-        let id = format!(
+        let mut id = format!(
             "{}-{}-{}",
             &stamp[..8.min(stamp.len())],
             &stamp[8.min(stamp.len())..],
             std::process::id()
         );
+        // A long-running process (the monitor, the web doctor) may start two runs in one
+        // second: the second gets `-2`, and so on. Sorting by start time, then id, keeps
+        // their order.
+        let nth = RUNS_IN_THIS_PROCESS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if nth > 1 {
+            id.push_str(&format!("-{nth}"));
+        }
         let mut j = Journal {
             schema_version: 1,
             id: id.clone(),
@@ -109,7 +119,9 @@ impl Journal {
         fsx::write_atomic(&self.path, text.as_bytes(), 0o600).map_err(|e| JournalError::Io {
             path: self.path.clone(),
             message: e.to_string(),
-        })
+        })?;
+        crate::failpoint::hit("journal-saved");
+        Ok(())
     }
 
     /// Records that step `n` starts (before anything changes).
@@ -171,14 +183,20 @@ fn read(path: &Path) -> Result<Journal, JournalError> {
 /// Every recorded run, oldest first (unreadable records are listed by `Err`).
 pub fn list(state_dir: &Path) -> Vec<Result<Journal, JournalError>> {
     let dir = journal_dir(state_dir);
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .into_iter()
         .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
-    paths.sort();
-    paths.iter().map(|p| read(p)).collect()
+    let mut runs: Vec<Result<Journal, JournalError>> = paths.iter().map(|p| read(p)).collect();
+    runs.sort_by(|a, b| match (a, b) {
+        (Ok(a), Ok(b)) => (a.started_at_ms, &a.id).cmp(&(b.started_at_ms, &b.id)),
+        (Err(_), Ok(_)) => std::cmp::Ordering::Less,
+        (Ok(_), Err(_)) => std::cmp::Ordering::Greater,
+        (Err(_), Err(_)) => std::cmp::Ordering::Equal,
+    });
+    runs
 }
 
 /// What an undo did.
@@ -288,5 +306,28 @@ fn revert(change: &Change, backups: &Path) -> Result<Option<String>, String> {
             )))
         }
         Change::Irreversible { .. } => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_runs_in_one_second_get_their_own_records_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Journal::begin(dir.path()).unwrap();
+        let mut b = Journal::begin(dir.path()).unwrap();
+        assert_ne!(a.id, b.id);
+        assert_ne!(a.path(), b.path());
+        a.finish("done").unwrap();
+        b.finish("failed").unwrap();
+        let ids: Vec<String> = list(dir.path())
+            .into_iter()
+            .map(|r| r.unwrap().id)
+            .collect();
+        assert_eq!(ids, vec![a.id.clone(), b.id.clone()]);
+        assert_eq!(read(b.path()).unwrap().status, "failed");
+        assert_eq!(read(a.path()).unwrap().status, "done");
     }
 }

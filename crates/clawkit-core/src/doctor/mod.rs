@@ -7,7 +7,10 @@ mod checks;
 mod facts;
 pub mod fix;
 pub mod journal;
+pub mod lock;
 mod plan;
+pub mod report;
+pub mod run;
 pub mod sources;
 
 pub use facts::{Facts, Inputs, gather};
@@ -99,7 +102,7 @@ impl Diagnosis {
 }
 
 /// Gathers the evidence and concludes.
-pub async fn examine(inputs: &Inputs<'_>) -> Diagnosis {
+pub async fn examine(inputs: &Inputs) -> Diagnosis {
     let facts = gather(inputs).await;
     conclude(facts)
 }

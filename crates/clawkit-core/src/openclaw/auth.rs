@@ -179,6 +179,39 @@ pub fn local_cli_credential(
     )
 }
 
+/// The gateway's shared secret for an admin action on the local gateway (a restart request,
+/// a device rotation): `given` when the user passed one, else this client's configured one,
+/// else what this host's config gives the gateway. `what` names the action for the error.
+pub fn admin_credential(
+    config: &LoadedConfig,
+    env: &Env,
+    given: &crate::gateway::Credential,
+    what: &str,
+) -> Result<crate::gateway::Credential, crate::error::Error> {
+    use crate::gateway::Credential;
+    let shared = match given {
+        Credential::None => {
+            let mode = client_mode(config, env);
+            let client = client_credentials(config, env, &mode, &[]);
+            let gateway = gateway_credentials(config, env, "this shell", &[]);
+            let auth_mode = gateway.mode.clone();
+            as_credential(
+                client
+                    .effective(&auth_mode)
+                    .or(gateway.effective(&auth_mode)),
+                &auth_mode,
+            )
+        }
+        given => given.clone(),
+    };
+    if matches!(shared, Credential::None) {
+        return Err(crate::error::Error::Usage(format!(
+            "{what} needs the gateway's shared secret, and this client has none configured: pass --token (or set OPENCLAW_GATEWAY_TOKEN for this command)"
+        )));
+    }
+    Ok(shared)
+}
+
 fn config_secret(config: &LoadedConfig, key: &str, kind: SecretKind) -> Option<Secret> {
     let node = config.get(key)?;
     let value = node.as_str()?.trim();

@@ -37,6 +37,40 @@ pub struct ServiceState {
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A service manager command that did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ManagerError {
+    #[error("`{command}` could not run: {source}")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    #[error("`{command}` failed: {reason}")]
+    Failed { command: String, reason: String },
+}
+
+fn run_checked(
+    runner: &dyn CommandRunner,
+    cmd: &[String],
+    tolerate_failure: bool,
+) -> Result<(), ManagerError> {
+    let args: Vec<&str> = cmd[1..].iter().map(String::as_str).collect();
+    let command = cmd.join(" ");
+    let out = runner
+        .run(&cmd[0], &args, &[], TIMEOUT)
+        .map_err(|source| ManagerError::Spawn {
+            command: command.clone(),
+            source,
+        })?;
+    if !out.success() && !tolerate_failure {
+        return Err(ManagerError::Failed {
+            command,
+            reason: out.reason(),
+        });
+    }
+    Ok(())
+}
+
 impl Manager {
     /// The service manager of this OS, if it is actually running (no user systemd in most
     /// containers: then the gateway can only be unsupervised).
@@ -129,18 +163,25 @@ impl Manager {
         runner: &dyn CommandRunner,
         action: Action,
         paths: &InstallPaths,
-    ) -> Result<(), String> {
+    ) -> Result<(), ManagerError> {
         for cmd in self.commands(action, paths) {
-            let args: Vec<&str> = cmd[1..].iter().map(String::as_str).collect();
-            let out = runner
-                .run(&cmd[0], &args, &[], TIMEOUT)
-                .map_err(|e| format!("`{}` could not run: {e}", cmd.join(" ")))?;
             let tolerated = self == Manager::Launchd && cmd[1] == "bootstrap";
-            if !out.success() && !tolerated {
-                return Err(format!("`{}` failed: {}", cmd.join(" "), out.reason()));
-            }
+            run_checked(runner, &cmd, tolerated)?;
         }
         Ok(())
+    }
+
+    /// Makes the manager re-read changed service definitions (systemd only: launchd reads
+    /// the plist at bootstrap, Task Scheduler the task script at each run).
+    pub fn reload(self, runner: &dyn CommandRunner) -> Result<Option<String>, ManagerError> {
+        match self {
+            Manager::Systemd => {
+                let cmd = ["systemctl", "--user", "daemon-reload"].map(String::from);
+                run_checked(runner, &cmd, false)?;
+                Ok(Some("systemd re-read the units".into()))
+            }
+            Manager::Launchd | Manager::Schtasks => Ok(None),
+        }
     }
 
     pub fn state(self, runner: &dyn CommandRunner, paths: &InstallPaths) -> ServiceState {
@@ -307,7 +348,7 @@ mod tests {
             .perform(&runner, Action::Restart, &paths(None))
             .unwrap_err();
         assert!(
-            err.contains(
+            err.to_string().contains(
                 "schtasks /End /TN OpenClaw Gateway` failed: ERROR: The system cannot find"
             )
         );

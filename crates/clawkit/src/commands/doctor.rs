@@ -2,101 +2,111 @@
 //! renders the diagnosis grouped as the flowchart, walks the fix plan step by step with a
 //! journal, verifies, and writes the redacted support bundle.
 
-use super::{confirm, print_json, say};
-use crate::cli::{DoctorArgs, GatewayCommand, ServiceArgs, UndoArgs};
+use super::{print_json, runtime, say};
+use crate::cli::{DoctorArgs, UndoArgs};
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
-use clawkit_core::doctor::fix::{self, Context};
-use clawkit_core::doctor::journal::{self, Journal};
-use clawkit_core::doctor::{self, Action, Diagnosis, Inputs, Phase, SCHEMA_VERSION, Step};
+use crate::term::{StepPrinter, TerminalApprover, interactive};
+use clawkit_core::doctor::journal;
+use clawkit_core::doctor::report::{self, document, previews, write_report};
+use clawkit_core::doctor::run::{FixOptions, FixReport, context, fix};
+use clawkit_core::doctor::{Action, Diagnosis, Inputs, Phase, Step};
 use clawkit_core::error::{Error, Result};
+use clawkit_core::event::{Cancel, NullObserver, Observer};
 use clawkit_core::finding::{Finding, Severity};
-use clawkit_core::gateway::Verdict;
-use clawkit_core::host::Host;
-use clawkit_core::host::runner::SystemRunner;
-use clawkit_core::openclaw::auth::{AuthMode, Secret};
-use clawkit_core::service::Manager;
+use clawkit_core::secret::Redactor;
 use serde_json::{Value, json};
-use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::time::Duration;
 
-pub fn run(settings: &Settings, args: &DoctorArgs, out: &mut dyn Write) -> Result<ExitStatus> {
-    let host = clawkit_core::host::system();
-    let rt = super::runtime()?;
-    let manager = Manager::detect(&SystemRunner);
-    let supervisor = manager.and_then(|m| m.main_pid(&SystemRunner, &settings.paths));
+pub fn run(
+    settings: &Settings,
+    args: &DoctorArgs,
+    colour: bool,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
     let inputs = Inputs {
-        paths: &settings.paths,
-        env: &settings.env,
-        host: host.as_ref(),
-        manager,
-        supervisor,
+        target: settings.target(),
         docker_dir: args.docker_dir.clone(),
         timeout: Duration::from_millis(args.timeout_ms),
     };
-    let diagnosis = rt.block_on(doctor::examine(&inputs));
-    let secrets: Vec<Secret> = diagnosis.facts.secrets().into_iter().cloned().collect();
-    let ctx = context(settings, host.as_ref(), &diagnosis, args);
-
+    let rt = runtime()?;
+    let diagnosis = rt.block_on(clawkit_core::doctor::examine(&inputs));
     // Everything printed is redacted against every secret clawkit saw, line by line (so the
     // questions of --fix reach the terminal before the answer is read).
     let mut buf = Redacting {
         inner: out,
-        secrets: secrets.clone(),
+        redactor: report::redactor(&diagnosis),
         pending: Vec::new(),
     };
     let outcome = if args.fix {
-        fix_run(settings, args, &rt, &inputs, &ctx, diagnosis, &mut buf)
+        fix_run(args, colour, &rt, &inputs, diagnosis, &mut buf)
     } else {
-        let previews = if args.dry_run {
-            previews(&diagnosis.steps, &ctx)
-        } else {
-            Vec::new()
-        };
-        let doc = document(&diagnosis, &previews);
-        if args.json {
-            print_json(&mut buf, &doc);
-        } else {
-            let view = if args.dry_run {
-                View::DryRun
-            } else {
-                View::Report
-            };
-            render(&diagnosis, &previews, view, &mut buf);
-        }
-        if let Some(path) = &args.report {
-            write_report(path, &diagnosis, &doc, &secrets)?;
-            if !args.json {
-                say!(
-                    &mut buf,
-                    "report: {} (redacted; safe to attach to a public issue)",
-                    path.display()
-                );
-            }
-        }
-        Ok(if diagnosis.healthy() {
-            ExitStatus::Success
-        } else {
-            ExitStatus::Problems
-        })
+        report_run(args, colour, &inputs, &diagnosis, &mut buf)
     };
     let _ = buf.flush();
     outcome
 }
 
-/// A writer that passes whole lines through [`fix::redact`].
+fn report_run(
+    args: &DoctorArgs,
+    colour: bool,
+    inputs: &Inputs,
+    diagnosis: &Diagnosis,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let previews = if args.dry_run {
+        previews(&diagnosis.steps, &context(inputs, diagnosis))
+    } else {
+        Vec::new()
+    };
+    let doc = document(diagnosis, &previews);
+    if args.json {
+        print_json(out, &doc);
+    } else {
+        let view = if args.dry_run {
+            View::DryRun
+        } else {
+            View::Report
+        };
+        render(diagnosis, &previews, view, colour, out);
+    }
+    if let Some(path) = &args.report {
+        write_report(path, diagnosis, &doc)?;
+        if !args.json {
+            say!(
+                out,
+                "report: {} (redacted; safe to attach to a public issue)",
+                path.display()
+            );
+        }
+    }
+    Ok(healthy_or_problems(diagnosis))
+}
+
+fn healthy_or_problems(d: &Diagnosis) -> ExitStatus {
+    if d.healthy() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Problems
+    }
+}
+
+/// A writer that passes whole lines through the run's redactor.
 struct Redacting<'a> {
     inner: &'a mut dyn Write,
-    secrets: Vec<Secret>,
+    redactor: Redactor,
     pending: Vec<u8>,
 }
 
 impl Redacting<'_> {
     fn emit(&mut self, upto: usize) -> std::io::Result<()> {
         let chunk: Vec<u8> = self.pending.drain(..upto).collect();
-        let refs: Vec<&Secret> = self.secrets.iter().collect();
-        self.inner
-            .write_all(fix::redact(&String::from_utf8_lossy(&chunk), &refs).as_bytes())
+        self.inner.write_all(
+            self.redactor
+                .redact(&String::from_utf8_lossy(&chunk))
+                .as_bytes(),
+        )
     }
 }
 
@@ -115,56 +125,25 @@ impl Write for Redacting<'_> {
     }
 }
 
-fn context<'a>(
-    settings: &'a Settings,
-    host: &'a dyn Host,
-    d: &Diagnosis,
-    args: &DoctorArgs,
-) -> Context<'a> {
-    // Without a readable config nothing is planned that connects.
-    let url = d
-        .facts
-        .config
-        .as_ref()
-        .map(|c| settings.paths.local_url(c, &settings.env))
-        .unwrap_or_default();
-    Context {
-        paths: &settings.paths,
-        env: &settings.env,
-        host,
-        url,
-        auth_mode: d
-            .facts
-            .gateway_side
-            .as_ref()
-            .map_or(AuthMode::Token, |g| g.creds.mode.clone()),
-        timeout: Duration::from_millis(args.timeout_ms),
-    }
-}
-
-fn previews(steps: &[Step], ctx: &Context<'_>) -> Vec<Option<String>> {
-    steps
-        .iter()
-        .map(|s| match fix::preview(s, ctx) {
-            Ok(d) => d,
-            Err(e) => Some(format!("(cannot preview: {e})\n")),
-        })
-        .collect()
-}
-
-fn colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
 fn mark(s: Severity, colour: bool) -> String {
-    let (text, code) = match s {
-        Severity::Ok => ("ok   ", "32"),
-        Severity::Info => ("info ", "36"),
-        Severity::Warning => ("warn ", "33"),
-        Severity::Error => ("ERROR", "1;31"),
+    use anstyle::{AnsiColor, Style};
+    let (text, style) = match s {
+        Severity::Ok => (
+            "ok   ",
+            Style::new().fg_color(Some(AnsiColor::Green.into())),
+        ),
+        Severity::Info => ("info ", Style::new().fg_color(Some(AnsiColor::Cyan.into()))),
+        Severity::Warning => (
+            "warn ",
+            Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        ),
+        Severity::Error => (
+            "ERROR",
+            Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+        ),
     };
     if colour {
-        format!("\x1b[{code}m{text}\x1b[0m")
+        format!("{style}{text}{style:#}")
     } else {
         text.to_string()
     }
@@ -225,8 +204,13 @@ enum View {
     Fixing,
 }
 
-fn render(d: &Diagnosis, previews: &[Option<String>], view: View, out: &mut dyn Write) {
-    let colour = colour();
+fn render(
+    d: &Diagnosis,
+    previews: &[Option<String>],
+    view: View,
+    colour: bool,
+    out: &mut dyn Write,
+) {
     say!(
         out,
         "clawkit doctor: {} (config {})",
@@ -303,89 +287,20 @@ fn count(d: &Diagnosis) -> (usize, usize) {
     (errors, warnings)
 }
 
-fn step_json(n: usize, s: &Step, preview: Option<&Option<String>>) -> Value {
-    let (file, command) = match &s.action {
-        Action::ConfigSet { key, secret } => (
-            None,
-            Some(format!(
-                "clawkit config set {key} <the gateway's secret, {}>",
-                secret.fingerprint()
-            )),
-        ),
-        Action::ConfigUnset { key } => (None, Some(format!("clawkit config unset {key}"))),
-        Action::FileSecret { file, .. } | Action::FileReplace { file, .. } => {
-            (Some(file.display().to_string()), None)
-        }
-        Action::Chmod { path, .. } => (Some(path.display().to_string()), None),
-        Action::StopProcess { pid } => (None, Some(format!("stop pid {pid}"))),
-        Action::Approve { request_id, .. } => (None, Some(format!("approve {request_id}"))),
-        Action::Manual { command } => (None, Some(command.clone())),
-        _ => (None, None),
-    };
-    json!({
-        "n": n, "phase": s.phase, "kind": s.kind(), "title": s.title, "fixes": s.fixes,
-        "file": file, "command": command, "diff": preview.cloned().flatten(),
-    })
-}
-
-fn document(d: &Diagnosis, previews: &[Option<String>]) -> Value {
-    let f = &d.facts;
-    json!({
-        "schemaVersion": SCHEMA_VERSION,
-        "clawkit": env!("CARGO_PKG_VERSION"),
-        "stateDir": f.paths.state_dir.value,
-        "configPath": f.paths.config_path.value,
-        "healthy": d.healthy(),
-        "worst": d.worst(),
-        "versions": {"cli": f.cli_version(), "gateway": f.gateway_version()},
-        "checks": d.checks.iter().map(|c| json!({
-            "id": c.id, "group": c.group, "title": c.title, "worst": c.worst(), "findings": c.findings,
-        })).collect::<Vec<_>>(),
-        "causes": d.causes,
-        "plan": d.steps.iter().enumerate().map(|(i, s)| step_json(i + 1, s, previews.get(i))).collect::<Vec<_>>(),
-    })
-}
-
-/// The support bundle: the JSON document plus the masked config, every secret as a
-/// fingerprint, written atomically with mode 0600.
-fn write_report(
-    path: &std::path::Path,
-    d: &Diagnosis,
-    doc: &Value,
-    secrets: &[Secret],
-) -> Result<()> {
-    let refs: Vec<&Secret> = secrets.iter().collect();
-    let config_text = std::fs::read_to_string(&d.facts.paths.config_path.value).ok();
-    let mut bundle = doc.clone();
-    bundle["report"] = json!({
-        "generatedAt": clawkit_core::logscan::format_time_ms(clawkit_core::logscan::now_ms()),
-        "os": std::env::consts::OS,
-        "maskedConfig": config_text.map(|t| fix::redact(&t, &refs)),
-        "note": "secrets appear only as sha256 fingerprints",
-    });
-    let text = fix::redact(
-        &serde_json::to_string_pretty(&bundle).unwrap_or_default(),
-        &refs,
-    );
-    clawkit_core::fsx::write_atomic(path, text.as_bytes(), 0o600)
-        .map_err(|e| Error::Usage(format!("cannot write the report: {e}")))
-}
-
 fn fix_run(
-    settings: &Settings,
     args: &DoctorArgs,
+    colour: bool,
     rt: &tokio::runtime::Runtime,
-    inputs: &Inputs<'_>,
-    ctx: &Context<'_>,
+    inputs: &Inputs,
     diagnosis: Diagnosis,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let steps: Vec<&Step> = diagnosis.steps.iter().filter(|s| s.is_change()).collect();
-    if steps.is_empty() {
+    let changes = diagnosis.steps.iter().filter(|s| s.is_change()).count();
+    if changes == 0 {
         if args.json {
             print_json(out, &document(&diagnosis, &[]));
         } else {
-            render(&diagnosis, &[], View::Report, out);
+            render(&diagnosis, &[], View::Report, colour, out);
             if !diagnosis.healthy() {
                 say!(
                     out,
@@ -393,255 +308,115 @@ fn fix_run(
                 );
             }
         }
-        return Ok(if diagnosis.healthy() {
-            ExitStatus::Success
-        } else {
-            ExitStatus::Problems
-        });
+        return Ok(healthy_or_problems(&diagnosis));
     }
-    let interactive = std::io::stdin().is_terminal();
+    let interactive = interactive();
     if !args.yes && !interactive {
         return Err(Error::Usage(format!(
-            "the fix plan has {} step(s) that change this machine and standard input is not a terminal to confirm them: run `clawkit doctor --dry-run` to see them, then `clawkit doctor --fix --yes`",
-            steps.len()
+            "the fix plan has {changes} step(s) that change this machine and standard input is not a terminal to confirm them: run `clawkit doctor --dry-run` to see them, then `clawkit doctor --fix --yes`"
         )));
     }
     if !args.json {
-        render(&diagnosis, &[], View::Fixing, out);
+        render(&diagnosis, &[], View::Fixing, colour, out);
         say!(out, "\nApplying the fix plan");
     }
-    let state_dir = settings.paths.state_dir.value.clone();
-    let mut journal = Journal::begin(&state_dir).map_err(|e| Error::Usage(e.to_string()))?;
-    let mut results: Vec<Value> = Vec::new();
-    let mut failed: Option<(usize, String)> = None;
-    let total = steps.len();
-    let mut gateway_was_up = diagnosis.facts.gateway.is_some();
-    for (i, step) in steps.iter().enumerate() {
-        let n = i + 1;
-        if !args.json {
-            say!(out, "step {n}/{total}: {}", step.title);
-            if let Ok(Some(diff)) = fix::preview(step, ctx) {
-                for line in diff.lines() {
-                    say!(out, "    {line}");
-                }
-            }
-        }
-        let is_approval = matches!(step.action, Action::Approve { .. });
-        let go = if is_approval && !args.approve_repairs {
-            if interactive {
-                confirm(
-                    out,
-                    "  approve this request? It grants the device the access it asks for",
-                ) == Some(true)
-            } else {
-                false
-            }
-        } else if args.yes {
-            true
-        } else {
-            confirm(out, "  apply this step?") == Some(true)
-        };
-        let record = |status: &str, message: &str| json!({"n": n, "title": step.title, "kind": step.kind(), "status": status, "message": message});
-        if !go {
-            let why = if is_approval {
-                "skipped: approving needs --approve-repairs"
-            } else {
-                "skipped"
-            };
-            journal
-                .start_step(n, &step.title, step.kind())
-                .map_err(|e| Error::Usage(e.to_string()))?;
-            journal
-                .finish_step("skipped", Some(why.into()))
-                .map_err(|e| Error::Usage(e.to_string()))?;
-            if !args.json {
-                say!(out, "  {why}");
-            }
-            results.push(record("skipped", why));
-            continue;
-        }
-        journal
-            .start_step(n, &step.title, step.kind())
-            .map_err(|e| Error::Usage(e.to_string()))?;
-        let outcome = match &step.action {
-            Action::Restart => restart(settings, args, &mut journal, out),
-            Action::Reload => reload(),
-            _ => rt.block_on(fix::apply(step, ctx, &mut journal)),
-        };
-        match outcome {
-            Ok(msg) => {
-                journal
-                    .finish_step("done", Some(msg.clone()))
-                    .map_err(|e| Error::Usage(e.to_string()))?;
-                if !args.json {
-                    say!(out, "  done: {msg}");
-                }
-                results.push(record("done", &msg));
-            }
-            Err(msg) => {
-                journal
-                    .finish_step("failed", Some(msg.clone()))
-                    .map_err(|e| Error::Usage(e.to_string()))?;
-                results.push(record("failed", &msg));
-                failed = Some((n, msg));
-                break;
-            }
-        }
-        if matches!(step.action, Action::StopProcess { .. }) {
-            gateway_was_up = false;
-        }
-    }
-    journal
-        .finish(if failed.is_some() { "failed" } else { "done" })
-        .map_err(|e| Error::Usage(e.to_string()))?;
-
-    // Verify: look again, giving a gateway that reloads or restarts time to come back.
-    let after = verify(
-        rt,
+    let _ = out.flush();
+    let opts = FixOptions {
+        approve_repairs: args.approve_repairs,
+        wait: Duration::from_secs(args.wait_secs),
+        who: format!("clawkit doctor --fix, pid {}", std::process::id()),
+    };
+    let mut approver = TerminalApprover {
+        assume_yes: args.yes,
+        interactive,
+    };
+    let mut printer = StepPrinter {
+        redactor: report::redactor(&diagnosis),
+    };
+    let observer: &mut dyn Observer = if args.json {
+        &mut NullObserver
+    } else {
+        &mut printer
+    };
+    let cancel = Cancel::new();
+    let done = rt.block_on(fix(
         inputs,
-        gateway_was_up,
-        Duration::from_secs(args.wait_secs),
-    );
-    let healed = after.healthy() && failed.is_none();
+        &diagnosis,
+        &opts,
+        observer,
+        &mut approver,
+        &cancel,
+    ))?;
     if args.json {
         let mut doc = document(&diagnosis, &[]);
-        doc["fix"] = json!({
-            "journal": journal.id, "journalPath": journal.path(), "steps": results,
-            "stoppedAt": failed.as_ref().map(|(n, m)| json!({"step": n, "reason": m})),
-            "after": document(&after, &[]),
-        });
+        doc["fix"] = fix_json(&done);
         print_json(out, &doc);
     } else {
-        if let Some((n, msg)) = &failed {
-            say!(out, "step {n} FAILED: {msg}");
-            say!(
-                out,
-                "stopped there: steps before it are done, nothing after it was attempted"
-            );
-        }
-        say!(out, "\nAfter the fix");
-        for c in &after.checks {
-            for f in c
-                .findings
-                .iter()
-                .filter(|f| f.severity >= Severity::Warning)
-            {
-                say_finding(out, f, colour());
-            }
-        }
-        let manual: Vec<&Step> = after
-            .steps
-            .iter()
-            .filter(|s| !s.is_change() && s.phase == Phase::Manual)
-            .collect();
-        if !manual.is_empty() {
-            say!(out, "still yours to do:");
-            for (i, s) in manual.iter().enumerate() {
-                say!(out, "{}", step_line(i + 1, s));
-            }
-        }
-        say!(
-            out,
-            "{}",
-            if after.healthy() {
-                "healthy: the CLI and this device are accepted"
-            } else {
-                "problems remain (above)"
-            }
-        );
-        say!(
-            out,
-            "journal: {}   (undo: clawkit undo {})",
-            journal.path().display(),
-            journal.id
-        );
+        render_after(&done, colour, out);
     }
     if let Some(path) = &args.report {
-        let secrets: Vec<Secret> = after.facts.secrets().into_iter().cloned().collect();
-        write_report(path, &after, &document(&after, &[]), &secrets)?;
+        write_report(path, &done.after, &document(&done.after, &[]))?;
     }
-    Ok(if healed {
+    Ok(if done.healed() {
         ExitStatus::Fixed
     } else {
         ExitStatus::Problems
     })
 }
 
-fn reload() -> std::result::Result<String, String> {
-    use clawkit_core::host::runner::CommandRunner;
-    let out = SystemRunner
-        .run(
-            "systemctl",
-            &["--user", "daemon-reload"],
-            &[],
-            Duration::from_secs(30),
-        )
-        .map_err(|e| format!("systemctl: {e}"))?;
-    if out.success() {
-        Ok("systemd re-read the units".into())
-    } else {
-        Err(format!(
-            "systemctl --user daemon-reload failed: {}",
-            out.stderr.trim()
-        ))
-    }
+fn fix_json(done: &FixReport) -> Value {
+    json!({
+        "journal": done.journal_id, "journalPath": done.journal_path, "steps": done.steps,
+        "stoppedAt": done.stopped_at.as_ref().map(|(n, m)| json!({"step": n, "reason": m})),
+        "after": document(&done.after, &[]),
+    })
 }
 
-fn restart(
-    settings: &Settings,
-    args: &DoctorArgs,
-    journal: &mut Journal,
-    out: &mut dyn Write,
-) -> std::result::Result<String, String> {
-    journal
-        .record(clawkit_core::doctor::journal::Change::Irreversible {
-            what: "restarted the gateway".into(),
-        })
-        .map_err(|e| e.to_string())?;
-    let cmd = GatewayCommand::Restart(ServiceArgs {
-        wait_secs: args.wait_secs,
-        json: false,
-    });
-    let mut sub: Vec<u8> = Vec::new();
-    let status =
-        super::gateway_service::run(settings, &cmd, &mut sub).map_err(|e| e.to_string())?;
-    if !args.json {
-        for line in String::from_utf8_lossy(&sub).lines() {
-            say!(out, "    {line}");
+fn render_after(done: &FixReport, colour: bool, out: &mut dyn Write) {
+    if let Some((n, msg)) = &done.stopped_at {
+        say!(out, "step {n} FAILED: {msg}");
+        say!(
+            out,
+            "stopped there: steps before it are done, nothing after it was attempted"
+        );
+    }
+    say!(out, "\nAfter the fix");
+    let after = &done.after;
+    for c in &after.checks {
+        for f in c
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warning)
+        {
+            say_finding(out, f, colour);
         }
     }
-    match status {
-        ExitStatus::Success | ExitStatus::Fixed => Ok("gateway restarted and ready".into()),
-        _ => Err("the gateway did not come back ready (see above)".into()),
-    }
-}
-
-/// Examines again until the gateway is past restarting (when it was running), at most `wait`.
-fn verify(
-    rt: &tokio::runtime::Runtime,
-    inputs: &Inputs<'_>,
-    gateway_was_up: bool,
-    wait: Duration,
-) -> Diagnosis {
-    let deadline = Instant::now() + wait;
-    loop {
-        let d = rt.block_on(doctor::examine(inputs));
-        let transient = |v: Option<&Verdict>| {
-            v.is_some_and(|v| {
-                matches!(
-                    v,
-                    Verdict::Starting { .. } | Verdict::ConnectionRefused { .. }
-                )
-            })
-        };
-        let settling = gateway_was_up
-            && (transient(d.facts.cli.as_ref().map(|c| &c.verdict))
-                || transient(d.facts.device_verdict.as_ref()));
-        if !settling || Instant::now() >= deadline {
-            return d;
+    let manual: Vec<&Step> = after
+        .steps
+        .iter()
+        .filter(|s| !s.is_change() && s.phase == Phase::Manual)
+        .collect();
+    if !manual.is_empty() {
+        say!(out, "still yours to do:");
+        for (i, s) in manual.iter().enumerate() {
+            say!(out, "{}", step_line(i + 1, s));
         }
-        std::thread::sleep(Duration::from_millis(500));
     }
+    say!(
+        out,
+        "{}",
+        if after.healthy() {
+            "healthy: the CLI and this device are accepted"
+        } else {
+            "problems remain (above)"
+        }
+    );
+    say!(
+        out,
+        "journal: {}   (undo: clawkit undo {})",
+        done.journal_path.display(),
+        done.journal_id
+    );
 }
 
 pub fn undo(settings: &Settings, args: &UndoArgs, out: &mut dyn Write) -> Result<ExitStatus> {
@@ -685,8 +460,7 @@ pub fn undo(settings: &Settings, args: &UndoArgs, out: &mut dyn Write) -> Result
         }
         return Ok(ExitStatus::Success);
     }
-    let report =
-        journal::undo(state_dir, args.id.as_deref()).map_err(|e| Error::Usage(e.to_string()))?;
+    let report = journal::undo(state_dir, args.id.as_deref())?;
     if args.json {
         print_json(out, &json!({"schemaVersion": 1, "undo": report}));
     } else {

@@ -20,7 +20,7 @@ pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
     let settings = Settings::resolve(&cli.install, env)?;
     match &cli.command {
         Command::Config(cmd) => config::run(&settings, cmd, out),
-        Command::Doctor(args) => doctor::run(&settings, args, out),
+        Command::Doctor(args) => doctor::run(&settings, args, cli.color.enabled(), out),
         Command::Undo(args) => doctor::undo(&settings, args, out),
         Command::Explain(args) => explain::run(&settings, args, out),
         Command::Logs(args) => logs::run(&settings, args, out),

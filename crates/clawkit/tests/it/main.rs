@@ -8,6 +8,10 @@
 //! - `ports`: every port-owner verdict on real processes, and `ports --kill`.
 //! - `services`: the service audit on definitions rendered by real OpenClaw releases.
 //! - `gateway_service`: `gateway status|start|stop|restart|install` without a service manager.
+//! - `supervised`: restarts and the doctor's fix under systemd, launchd and Task Scheduler
+//!   (a fake service manager over real gateways).
+//! - `doctor`, `gateway_token`, `probe`, `state`: the doctor's scenarios, the token commands,
+//!   handshakes and verdicts, the state readers of both layouts.
 //!
 //! Tests that only read from a gateway share one per OpenClaw version
 //! (`clawkit_testkit::shared_gateway`); tests that change or stop one start their own.
@@ -26,4 +30,5 @@ mod probe;
 mod scenarios;
 mod services;
 mod state;
+mod supervised;
 mod util;

@@ -1,0 +1,212 @@
+//! The gateway as a client sees it right now (`/readyz` and a handshake), and how to tell a
+//! later boot from an earlier one.
+
+use crate::blocking::{blocking, pause};
+use crate::error::Error;
+use crate::event::{Cancel, Event, Observer};
+use crate::gateway::{ConnectOptions, Verdict, connect};
+use crate::host::Host;
+use crate::host::ports::PortsReport;
+use crate::openclaw::auth::local_cli_credential;
+use crate::target::Target;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Live {
+    pub ready: Option<bool>,
+    pub verdict: Verdict,
+    pub version: Option<String>,
+    pub boot_id: Option<String>,
+    pub uptime_ms: Option<u64>,
+}
+
+impl Live {
+    /// What the port inspection's handshake already saw, plus `/readyz`: no second handshake.
+    pub async fn of_report(report: &PortsReport) -> Live {
+        let ready = readyz(report.port).await;
+        match &report.handshake {
+            Some(h) => Live {
+                ready,
+                verdict: h.verdict.clone(),
+                version: h.server_version.clone(),
+                boot_id: h.boot_id.clone(),
+                uptime_ms: h.uptime_ms,
+            },
+            None => Live {
+                ready,
+                verdict: Verdict::ConnectionRefused {
+                    detail: format!("nothing listens on port {}", report.port),
+                },
+                version: None,
+                boot_id: None,
+                uptime_ms: None,
+            },
+        }
+    }
+}
+
+/// `GET /readyz` on loopback: `Some(true)` on 200, `Some(false)` on another status, `None`
+/// when nothing answers HTTP within a second or two.
+pub async fn readyz(port: u16) -> Option<bool> {
+    let ask = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        let request =
+            format!("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+        s.write_all(request.as_bytes()).await.ok()?;
+        let mut head = [0u8; 64];
+        let n = s.read(&mut head).await.ok()?;
+        let line = String::from_utf8_lossy(&head[..n]);
+        let code = line.split_whitespace().nth(1)?;
+        line.starts_with("HTTP/").then(|| code == "200")
+    };
+    tokio::time::timeout(Duration::from_secs(3), ask)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// A handshake as the local CLI, plus `/readyz`.
+pub async fn live(target: &Target, timeout: Duration) -> Result<Live, Error> {
+    let config = target.load_config()?;
+    let port = target.paths.port(&config, &target.env).value;
+    let mut opts = ConnectOptions::new(format!("ws://127.0.0.1:{port}"));
+    opts.timeout = timeout;
+    opts.credential = local_cli_credential(&config, &target.env).0;
+    let ready = readyz(port).await;
+    Ok(match connect(&opts).await {
+        Ok(c) => {
+            let h = c.hello.clone();
+            c.close().await;
+            Live {
+                ready,
+                verdict: Verdict::Ok,
+                version: h.server_version,
+                boot_id: h.boot_id,
+                uptime_ms: h.uptime_ms,
+            }
+        }
+        Err(v) => Live {
+            ready,
+            verdict: v,
+            version: None,
+            boot_id: None,
+            uptime_ms: None,
+        },
+    })
+}
+
+/// The gateway as it was before a restart, to recognise the next boot: by its boot id, or —
+/// for releases whose hello has none (2026.7) and which restart in-process — by a
+/// `gateway ready` in its log after the request.
+#[derive(Debug, Clone)]
+pub struct BootMark {
+    pub boot_id: Option<String>,
+    pub uptime_ms: Option<u64>,
+    requested_at_ms: i64,
+    log: Option<PathBuf>,
+}
+
+impl BootMark {
+    pub fn of(target: &Target, boot_id: Option<String>, uptime_ms: Option<u64>) -> BootMark {
+        let log = target.load_config().ok().map(|c| {
+            target
+                .paths
+                .log_file(&c, &crate::openclaw::install::local_date())
+                .value
+        });
+        BootMark {
+            boot_id,
+            uptime_ms,
+            requested_at_ms: crate::logscan::now_ms(),
+            log,
+        }
+    }
+
+    /// Whether `live` is a later boot than the marked one.
+    pub async fn restarted_since(&self, live: &Live) -> bool {
+        if let Some(old) = &self.boot_id {
+            return live.boot_id.as_deref().is_some_and(|b| b != old);
+        }
+        let Some(log) = self.log.clone() else {
+            return true;
+        };
+        let since = self.requested_at_ms;
+        blocking(move || {
+            crate::logscan::scan_files(std::slice::from_ref(&log), Some(since))
+                .map(|r| {
+                    r.groups
+                        .iter()
+                        .any(|g| g.key.kind == crate::logscan::EventKind::Start)
+                })
+                .unwrap_or(false)
+        })
+        .await
+    }
+}
+
+/// Polls until `/readyz` says ready and a handshake shows a gateway later than `before`.
+/// Returns it and how long that took.
+pub async fn wait_ready(
+    target: &Target,
+    before: Option<&BootMark>,
+    wait: Duration,
+    obs: &mut dyn Observer,
+    cancel: &Cancel,
+) -> Result<(Live, u64), Error> {
+    let started = Instant::now();
+    obs.on(Event::Progress {
+        message: format!("waiting up to {} s for the gateway", wait.as_secs()),
+    });
+    loop {
+        let live = live(target, Duration::from_secs(2)).await?;
+        let restarted = match before {
+            Some(b) => b.restarted_since(&live).await,
+            None => true,
+        };
+        if live.ready == Some(true) && live.verdict.is_ok() && restarted {
+            return Ok((live, started.elapsed().as_millis() as u64));
+        }
+        if started.elapsed() >= wait || cancel.is_cancelled() {
+            return Err(Error::Refused(format!(
+                "the gateway was not ready within {} s: {}. Look at the log: clawkit logs --since 10m",
+                wait.as_secs(),
+                not_ready_why(&live)
+            )));
+        }
+        pause(cancel, Duration::from_millis(250)).await;
+    }
+}
+
+fn not_ready_why(live: &Live) -> String {
+    match (&live.ready, &live.verdict) {
+        (Some(true), Verdict::Ok) => "it still reports the old boot id".to_string(),
+        (Some(true), v) => format!("it is up but refuses the CLI: {}", v.name()),
+        (Some(false), _) => "/readyz still answers 503 (starting or failing)".into(),
+        (None, v) => format!("nothing answers on its port ({})", v.name()),
+    }
+}
+
+/// Waits until nothing listens on `port`, at most `bound`.
+pub async fn wait_port_free(host: Arc<dyn Host>, port: u16, bound: Duration) {
+    let deadline = Instant::now() + bound;
+    while Instant::now() < deadline {
+        let h = host.clone();
+        let held = blocking(move || {
+            h.listeners()
+                .map(|l| l.iter().any(|l| l.addr.port() == port))
+                .unwrap_or(false)
+        })
+        .await;
+        if !held {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
