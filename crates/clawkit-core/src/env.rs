@@ -10,7 +10,9 @@ pub struct Env {
 }
 
 impl Env {
-    /// The current process environment.
+    /// The current process environment: the one place the engine reads it, called once by
+    /// the front end.
+    #[allow(clippy::disallowed_methods)]
     pub fn from_process() -> Env {
         Env {
             vars: std::env::vars_os()

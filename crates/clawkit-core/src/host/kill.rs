@@ -137,6 +137,8 @@ fn wait_gone(host: &dyn Host, target: &ProcessInfo, bound: Duration) -> bool {
         if Instant::now() >= deadline {
             return false;
         }
+        // Sync by design: `stop` runs on the blocking pool (lifecycle, doctor).
+        #[allow(clippy::disallowed_methods)]
         std::thread::sleep(Duration::from_millis(50));
     }
 }

@@ -79,6 +79,8 @@ impl CommandRunner for SystemRunner {
                 let _ = child.wait();
                 break None;
             }
+            // Sync by design: commands run on the blocking pool.
+            #[allow(clippy::disallowed_methods)]
             std::thread::sleep(Duration::from_millis(20));
         };
         let stdout = out_reader.join().unwrap_or_default();

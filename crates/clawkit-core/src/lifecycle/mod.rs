@@ -11,6 +11,7 @@ mod live;
 mod restart;
 mod start_stop;
 mod status;
+mod zombies;
 
 pub use inspect::{inspect_ports, this_gateway};
 pub use install::{Installed, install};
@@ -18,6 +19,7 @@ pub use live::{BootMark, Live, live, readyz, wait_port_free, wait_ready};
 pub use restart::{Restarted, SelfRestart, SupervisedChange, restart};
 pub use start_stop::{Started, StopOutcome, start, stop};
 pub use status::{GatewayStatus, ServiceView, status};
+pub use zombies::{StopAttempt, ZombieOutcome, stop_zombies};
 
 use std::time::Duration;
 

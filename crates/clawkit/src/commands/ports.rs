@@ -1,23 +1,25 @@
 //! `clawkit ports [--kill]`: the owners of the gateway's ports with verdicts, and stopping the
 //! zombies among them safely.
 
-use super::{confirm, print_json, say, say_finding};
+use super::{print_json, runtime, say, say_finding};
 use crate::cli::PortsArgs;
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
+use crate::term::{TerminalApprover, interactive};
 use clawkit_core::error::{Error, Result};
-use clawkit_core::finding::{Finding, Kill, Severity};
-use clawkit_core::host::kill::{Stopped, stop};
-use clawkit_core::host::ports::{self, Class, Inputs, PortsReport};
-use clawkit_core::host::{Host, ProcessInfo, runner::SystemRunner};
-use clawkit_core::service;
+use clawkit_core::event::{Cancel, NullObserver};
+use clawkit_core::finding::{Kill, Severity};
+use clawkit_core::host::ports::{Class, PortsReport};
+use clawkit_core::lifecycle::{self, Waits, ZombieOutcome};
 use serde_json::json;
 use std::io::Write;
 use std::time::Duration;
 
 pub fn run(settings: &Settings, args: &PortsArgs, out: &mut dyn Write) -> Result<ExitStatus> {
-    let host = clawkit_core::host::system();
-    let report = inspect(settings, host.as_ref(), args.timeout_ms)?;
+    let target = settings.target();
+    let rt = runtime()?;
+    let timeout = Duration::from_millis(args.timeout_ms);
+    let report = rt.block_on(lifecycle::inspect_ports(&target, timeout))?;
     if !args.kill {
         if args.json {
             print_json(out, &json!({"schemaVersion": 1, "report": report}));
@@ -26,27 +28,85 @@ pub fn run(settings: &Settings, args: &PortsArgs, out: &mut dyn Write) -> Result
         }
         return Ok(status_of(&report));
     }
-    kill(settings, host.as_ref(), report, args, out)
+    let interactive = interactive();
+    if !args.yes && !interactive {
+        refuse_foreign_without_a_terminal(&report, args.kill_foreign)?;
+    }
+    let mut approver = TerminalApprover {
+        assume_yes: args.yes,
+        interactive,
+    };
+    let waits = Waits {
+        ready: Duration::from_secs(10),
+        handshake: timeout,
+    };
+    let done = rt.block_on(lifecycle::stop_zombies(
+        &target,
+        report,
+        args.kill_foreign,
+        waits,
+        &mut NullObserver,
+        &mut approver,
+        &Cancel::new(),
+    ))?;
+    render_kill(&done, args.json, out);
+    // A stop clawkit refused or could not make leaves the problem in place: exit 1.
+    Ok(if done.all_stopped() {
+        status_of(&done.after)
+    } else {
+        ExitStatus::Problems
+    })
 }
 
-/// Inspects this install's ports, with the supervisor's main pid when a service runs it.
-pub(crate) fn inspect(
-    settings: &Settings,
-    host: &dyn Host,
-    timeout_ms: u64,
-) -> Result<PortsReport> {
-    let config = settings.load_config()?;
-    let supervisor = service::Manager::detect(&SystemRunner)
-        .and_then(|m| m.main_pid(&SystemRunner, &settings.paths));
-    let inputs = Inputs {
-        paths: &settings.paths,
-        config: &config,
-        env: &settings.env,
-        host,
-        supervisor,
-        handshake_timeout: Duration::from_millis(timeout_ms),
-    };
-    Ok(super::runtime()?.block_on(ports::inspect(&inputs)))
+/// Stopping a non-OpenClaw program needs a yes, and nobody is there to give it.
+fn refuse_foreign_without_a_terminal(report: &PortsReport, allow_foreign: bool) -> Result<()> {
+    match report
+        .killable(allow_foreign)
+        .into_iter()
+        .find(|(f, _)| f.kill == Some(Kill::Foreign))
+    {
+        Some((_, p)) => Err(Error::Usage(format!(
+            "pid {} (`{}`) is not an OpenClaw gateway; to stop it anyway run again with --kill-foreign --yes",
+            p.pid,
+            p.command()
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn render_kill(done: &ZombieOutcome, as_json: bool, out: &mut dyn Write) {
+    if as_json {
+        print_json(
+            out,
+            &json!({"schemaVersion": 1, "stopped": done.attempts, "report": done.after}),
+        );
+        return;
+    }
+    if done.attempts.is_empty() {
+        render(&done.after, out);
+        say!(
+            out,
+            "\nnothing to stop{}",
+            if done.foreign_left > 0 {
+                " (a non-OpenClaw program holds the port: clawkit stops it only with --kill-foreign)"
+            } else {
+                ""
+            }
+        );
+        return;
+    }
+    for a in &done.attempts {
+        say!(
+            out,
+            "pid {} ({}, {}): {}",
+            a.pid,
+            a.name,
+            a.finding,
+            a.outcome
+        );
+    }
+    say!(out, "");
+    render(&done.after, out);
 }
 
 fn status_of(report: &PortsReport) -> ExitStatus {
@@ -121,130 +181,5 @@ pub(crate) fn render(report: &PortsReport, out: &mut dyn Write) {
     say!(out, "");
     for f in &report.findings {
         say_finding(out, f, true);
-    }
-}
-
-fn kill(
-    settings: &Settings,
-    host: &dyn Host,
-    report: PortsReport,
-    args: &PortsArgs,
-    out: &mut dyn Write,
-) -> Result<ExitStatus> {
-    let targets: Vec<(Finding, ProcessInfo)> = report
-        .killable(args.kill_foreign)
-        .into_iter()
-        .map(|(f, p)| (f.clone(), p.clone()))
-        .collect();
-    let skipped_foreign = report
-        .findings
-        .iter()
-        .filter(|f| f.kill == Some(Kill::Foreign) && !args.kill_foreign)
-        .count();
-    let mut results = Vec::new();
-    if targets.is_empty() && !args.json {
-        render(&report, out);
-        say!(
-            out,
-            "\nnothing to stop{}",
-            if skipped_foreign > 0 {
-                " (a non-OpenClaw program holds the port: clawkit stops it only with --kill-foreign)"
-            } else {
-                ""
-            }
-        );
-    }
-    for (finding, process) in &targets {
-        let foreign = finding.kill == Some(Kill::Foreign);
-        if foreign && !args.yes {
-            let question = format!(
-                "Stop pid {} `{}`, which is NOT OpenClaw, holding port {}?",
-                process.pid,
-                process.command(),
-                finding.port.unwrap_or(0)
-            );
-            match confirm(out, &question) {
-                None => {
-                    return Err(Error::Usage(format!(
-                        "pid {} (`{}`) is not an OpenClaw gateway; to stop it anyway run again with --kill-foreign --yes",
-                        process.pid,
-                        process.command()
-                    )));
-                }
-                Some(false) => {
-                    results.push(json!({"pid": process.pid, "outcome": "skipped"}));
-                    continue;
-                }
-                Some(true) => {}
-            }
-        }
-        let outcome = stop(host, process, !foreign, Duration::from_secs(10));
-        let (word, ok) = match &outcome {
-            Ok(Stopped::Terminated { after_ms }) => {
-                (format!("stopped with SIGTERM in {after_ms} ms"), true)
-            }
-            Ok(Stopped::Killed { after_ms }) => (
-                format!("ignored SIGTERM; killed with SIGKILL after {after_ms} ms"),
-                true,
-            ),
-            Ok(Stopped::AlreadyGone) => ("already gone".to_string(), true),
-            Err(e) => (format!("not stopped: {e}"), false),
-        };
-        if !args.json {
-            say!(
-                out,
-                "pid {} ({}, {}): {word}",
-                process.pid,
-                process.name,
-                finding.code
-            );
-        }
-        results
-            .push(json!({"pid": process.pid, "finding": finding.code, "ok": ok, "outcome": word}));
-    }
-    // What the port looks like now.
-    let after = if targets.is_empty() {
-        report
-    } else {
-        let pids: Vec<u32> = targets.iter().map(|(_, p)| p.pid).collect();
-        wait_port_change(settings, host, &pids, args.timeout_ms)?
-    };
-    let all_ok = results.iter().all(|r| r["ok"] != false);
-    if args.json {
-        print_json(
-            out,
-            &json!({"schemaVersion": 1, "stopped": results, "report": after}),
-        );
-    } else if !targets.is_empty() {
-        say!(out, "");
-        render(&after, out);
-    }
-    Ok(if !all_ok {
-        ExitStatus::Error
-    } else {
-        status_of(&after)
-    })
-}
-
-/// Re-inspects until no stopped pid holds a port any more (a dying process releases its
-/// sockets a moment after it is reaped), at most 5 s.
-fn wait_port_change(
-    settings: &Settings,
-    host: &dyn Host,
-    stopped: &[u32],
-    timeout_ms: u64,
-) -> Result<PortsReport> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let now = inspect(settings, host, timeout_ms)?;
-        let still = now
-            .ports
-            .iter()
-            .flat_map(|r| &r.owners)
-            .any(|o| o.pid.is_some_and(|p| stopped.contains(&p)));
-        if !still || std::time::Instant::now() >= deadline {
-            return Ok(now);
-        }
-        std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -778,51 +778,58 @@ fn killed_mid_fix_leaves_old_or_new_files_and_an_undoable_journal() {
     assert_ne!(old, new);
     undo_restores(gw.env(), &files, &old);
 
-    let bin = assert_cmd::cargo::cargo_bin("clawkit");
+    // Each run dies by SIGKILL at an exact place of `--fix` (a failpoint of the debug build):
+    // after each journal write, right after each file's backup, right after each replacement.
     let mut outputs = String::new();
-    // The checks take ~60 ms here, the changes a few ms after: most kills land around them.
     let mut undone = 0;
-    for delay_ms in [
-        0u64, 30, 50, 58, 62, 66, 70, 74, 78, 82, 86, 90, 95, 100, 110, 130, 200, 400,
-    ] {
-        let mut child = std::process::Command::new(&bin)
+    let points: Vec<String> = (1..=8)
+        .map(|n| format!("journal-saved:{n}"))
+        .chain((1..=2).map(|n| format!("file-backed-up:{n}")))
+        .chain((1..=2).map(|n| format!("file-replaced:{n}")))
+        .collect();
+    for point in &points {
+        wait_ready(gw.env());
+        let r = run(clawkit_with_env(gw.env())
             .args(["doctor", "--fix", "--yes"])
-            .env_clear()
-            .envs(gw.env().iter().map(|(k, v)| (k, v)))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-        let now = read_all(&files);
-        for (i, f) in files.iter().enumerate() {
-            assert!(
-                now[i] == old[i] || now[i] == new[i],
-                "killed after {delay_ms} ms: {} is neither the old nor the new version",
-                f.display()
-            );
-        }
-        let text = String::from_utf8(now[0].clone().unwrap()).unwrap();
-        clawkit_core::openclaw::config::parse_text(&text, gw.config_path()).unwrap_or_else(|e| {
-            panic!("killed after {delay_ms} ms: the config does not parse: {e}")
-        });
+            .env("CLAWKIT_FAILPOINT", point));
+        assert_eq!(r.code, None, "{point}: the run was not killed there:\n{r}");
+        let changed = check_old_or_new(&files, &old, &new, point, gw.config_path());
         let undo = run(clawkit_with_env(gw.env()).arg("undo"));
-        eprintln!("killed after {delay_ms} ms: undo exit {:?}", undo.code);
         outputs.push_str(&undo.text());
         if undo.code == Some(2) {
-            assert!(undo.stderr.contains("nothing to undo"), "{undo}");
+            assert!(undo.stderr.contains("nothing to undo"), "{point}: {undo}");
+            assert!(
+                !changed,
+                "{point}: a file changed but undo had nothing: {undo}"
+            );
         } else {
-            assert_eq!(undo.code, Some(0), "{undo}");
+            assert_eq!(undo.code, Some(0), "{point}: {undo}");
             undone += 1;
         }
-        assert_eq!(
-            read_all(&files),
-            old,
-            "killed after {delay_ms} ms, then undo:\n{undo}"
-        );
+        if point.starts_with("file-replaced") {
+            assert!(
+                changed,
+                "{point}: killed after a replacement, yet nothing changed"
+            );
+        }
+        assert_eq!(read_all(&files), old, "{point}, then undo:\n{undo}");
     }
+    // One kill at a moment no failpoint chose, as a smoke test of the real signal path.
+    wait_ready(gw.env());
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clawkit"))
+        .args(["doctor", "--fix", "--yes"])
+        .env_clear()
+        .envs(gw.env().iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(80));
+    let _ = child.kill();
+    let _ = child.wait();
+    check_old_or_new(&files, &old, &new, "a timed kill", gw.config_path());
+    let _ = run(clawkit_with_env(gw.env()).arg("undo"));
+    assert_eq!(read_all(&files), old, "a timed kill, then undo");
     assert!(undone > 0, "no kill landed after a change");
     // Nothing clawkit keeps (journals, backups' manifests) holds the secrets.
     let mut kept = String::new();
@@ -836,6 +843,42 @@ fn killed_mid_fix_leaves_old_or_new_files_and_an_undoable_journal() {
     }
     assert!(kept.contains("\"schemaVersion\""), "journals are there");
     assert_no_secrets(&format!("{outputs}{kept}"), &[gw.token()]);
+}
+
+/// Every file is either its old or its new version, and the config parses. Returns whether
+/// any file is new.
+fn check_old_or_new(
+    files: &[&Path],
+    old: &[Option<Vec<u8>>],
+    new: &[Option<Vec<u8>>],
+    when: &str,
+    config: &Path,
+) -> bool {
+    let now = read_all(files);
+    for (i, f) in files.iter().enumerate() {
+        assert!(
+            now[i] == old[i] || now[i] == new[i],
+            "{when}: {} is neither the old nor the new version",
+            f.display()
+        );
+    }
+    let text = String::from_utf8(now[0].clone().unwrap()).unwrap();
+    clawkit_core::openclaw::config::parse_text(&text, config)
+        .unwrap_or_else(|e| panic!("{when}: the config does not parse: {e}"));
+    now != old
+}
+
+/// Waits (at most 60 s) until the gateway answers a probe: a config edit makes a 2026.9
+/// gateway restart itself a moment later.
+fn wait_ready(env: &Env) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while run(clawkit_with_env(env).arg("probe")).code != Some(0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the gateway did not come back"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -925,11 +968,13 @@ fn on_a_terminal_each_step_is_asked() {
         ))
         .unwrap();
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // A terminal as a person has one: colour allowed (no NO_COLOR) and a TERM that has it.
     let env: Vec<(String, String)> = client
         .env()
         .iter()
-        .filter(|(k, _)| k != "NO_COLOR")
+        .filter(|(k, _)| k != "NO_COLOR" && k != "TERM")
         .cloned()
+        .chain([("TERM".to_string(), "xterm-256color".to_string())])
         .collect();
     let bin = assert_cmd::cargo::cargo_bin("clawkit");
     let on_tty = |answer: &str| {
