@@ -6,9 +6,10 @@ use crate::error::Result;
 use crate::exit::ExitStatus;
 use crate::fsx::backup_root;
 use crate::openclaw::config::{EditPlan, LoadedConfig, NewValue, Node, plan_set, plan_unset};
-use crate::openclaw::install::{DerivedPorts, current_uid, local_date};
+use crate::openclaw::install::{DerivedPorts, current_uid};
 use crate::secret::{fingerprint, is_secret_key};
 use crate::settings::Settings;
+use crate::time::local_date;
 use serde_json::{Value, json};
 use std::io::Write;
 

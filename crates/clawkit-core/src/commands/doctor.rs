@@ -358,7 +358,7 @@ fn write_report(
     let config_text = std::fs::read_to_string(&d.facts.paths.config_path.value).ok();
     let mut bundle = doc.clone();
     bundle["report"] = json!({
-        "generatedAt": crate::logscan::format_time_ms(crate::logscan::now_ms()),
+        "generatedAt": crate::time::format_time_ms(crate::time::now_ms()),
         "os": std::env::consts::OS,
         "maskedConfig": config_text.map(|t| fix::redact(&t, &refs)),
         "note": "secrets appear only as sha256 fingerprints",
@@ -671,7 +671,7 @@ pub fn undo(settings: &Settings, args: &UndoArgs, out: &mut dyn Write) -> Result
                         "{}  {:<7} {} UTC  {} step(s): {}",
                         j.id,
                         j.status,
-                        crate::logscan::format_time_ms(j.started_at_ms),
+                        crate::time::format_time_ms(j.started_at_ms),
                         j.steps.len(),
                         j.steps
                             .iter()

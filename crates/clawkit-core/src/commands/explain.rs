@@ -8,8 +8,8 @@ use crate::cli::ExplainArgs;
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
 use crate::openclaw::auth::{client_credentials, client_mode, gateway_credentials};
-use crate::openclaw::install::local_date;
 use crate::settings::Settings;
+use crate::time::local_date;
 use serde_json::json;
 use std::io::{IsTerminal, Read, Write};
 

@@ -61,13 +61,13 @@ impl Before {
         let log = settings.load_config().ok().map(|c| {
             settings
                 .paths
-                .log_file(&c, &crate::openclaw::install::local_date())
+                .log_file(&c, &crate::time::local_date())
                 .value
         });
         Before {
             boot_id,
             uptime_ms,
-            requested_at_ms: crate::logscan::now_ms(),
+            requested_at_ms: crate::time::now_ms(),
             log,
         }
     }
@@ -291,7 +291,7 @@ impl Ctx<'_> {
                     p.pid,
                     p.user.clone().unwrap_or_default(),
                     p.started_at_ms
-                        .map(|t| format!("{} UTC", crate::logscan::format_time_ms(t)))
+                        .map(|t| format!("{} UTC", crate::time::format_time_ms(t)))
                         .unwrap_or("?".into())
                 ),
                 None => say!(

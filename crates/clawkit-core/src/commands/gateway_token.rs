@@ -8,7 +8,6 @@ use crate::exit::ExitStatus;
 use crate::fsx::backup_root;
 use crate::gateway::device::{check_token, issue_token};
 use crate::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
-use crate::logscan::format_time_ms;
 use crate::openclaw::auth::{
     AuthMode, Credentials, as_credential, client_credentials, client_mode, gateway_credentials,
 };
@@ -16,6 +15,7 @@ use crate::openclaw::config::LoadedConfig;
 use crate::openclaw::state::{DeviceState, store_cached_token};
 use crate::secret::fingerprint;
 use crate::settings::Settings;
+use crate::time::format_time_ms;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::time::Duration;

@@ -6,11 +6,9 @@ use crate::catalog;
 use crate::cli::LogsArgs;
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::logscan::{
-    self, EventKind, LogError, format_time_ms, parse_duration_ms, with_rotations,
-};
-use crate::openclaw::install::local_date;
+use crate::logscan::{self, EventKind, LogError, with_rotations};
 use crate::settings::Settings;
+use crate::time::{format_time_ms, local_date, parse_duration_ms};
 use std::io::Write;
 use std::time::Instant;
 
@@ -35,7 +33,7 @@ pub fn run(settings: &Settings, args: &LogsArgs, out: &mut dyn Write) -> Result<
                     "--since {s}: use a number and a unit, e.g. 90s, 30m, 2h, 7d"
                 ))
             })?;
-            Some(crate::logscan::now_ms() - d)
+            Some(crate::time::now_ms() - d)
         }
         None => None,
     };

@@ -145,7 +145,7 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
         docker_error,
         log_file: None,
         log: None,
-        now_ms: logscan::now_ms(),
+        now_ms: crate::time::now_ms(),
     };
     let Ok(config) = &facts.config else {
         return facts;
@@ -260,7 +260,7 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
         .paths
         .log_file(
             gateway_config.as_ref().unwrap_or(config),
-            &crate::openclaw::install::local_date(),
+            &crate::time::local_date(),
         )
         .value;
     let log = log_file.is_file().then(|| {
