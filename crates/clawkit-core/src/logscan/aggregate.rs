@@ -1,7 +1,7 @@
 //! Groups classified events by what they share (kind, reason, client, device, peer, port),
 //! with a count and the first and last time, for a human-sized report.
 
-use super::classify::{EventKind, GroupKey};
+use super::classify::{AuthFailure, Classified, GroupKey};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -20,22 +20,12 @@ pub struct Aggregator {
     groups: BTreeMap<GroupKey, Stats>,
     /// Auth-failure groups found by the fast path, looked up by borrowed fields (there are
     /// few distinct ones, so a linear search beats building a key per line).
-    auth: Vec<(AuthKey, Stats)>,
+    auth: Vec<(AuthFailure<String>, Stats)>,
     pub(super) matched: u64,
     pub(super) unparsed: u64,
 }
 
 type Stats = (u64, Option<i64>, Option<i64>);
-
-#[derive(Debug)]
-struct AuthKey {
-    reason: String,
-    client_id: String,
-    mode: String,
-    device: Option<bool>,
-    peer: String,
-    port: Option<u16>,
-}
 
 fn bump(stats: &mut Stats, time: Option<i64>) {
     stats.0 += 1;
@@ -46,57 +36,34 @@ fn bump(stats: &mut Stats, time: Option<i64>) {
 }
 
 impl Aggregator {
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn add_auth(
-        &mut self,
-        reason: &str,
-        client_id: &str,
-        mode: &str,
-        device: Option<bool>,
-        peer: &str,
-        port: Option<u16>,
-        time: Option<i64>,
-    ) {
-        let found = self.auth.iter_mut().find(|(k, _)| {
-            k.reason == reason
-                && k.client_id == client_id
-                && k.mode == mode
-                && k.device == device
-                && k.peer == peer
-                && k.port == port
-        });
-        match found {
+    pub(super) fn add_auth(&mut self, auth: &AuthFailure<&str>, time: Option<i64>) {
+        match self.auth.iter_mut().find(|(k, _)| k.same(auth)) {
             Some((_, stats)) => bump(stats, time),
-            None => self.auth.push((
-                AuthKey {
-                    reason: reason.into(),
-                    client_id: client_id.into(),
-                    mode: mode.into(),
-                    device,
-                    peer: peer.into(),
-                    port,
-                },
-                (1, time, time),
-            )),
+            None => self.auth.push((auth.owned(), (1, time, time))),
         }
     }
 
-    pub(super) fn add(&mut self, key: GroupKey, time: Option<i64>) {
+    /// Counts one classified line, unless its event is older than `since_ms`.
+    pub(super) fn add_classified(&mut self, line: Classified, since_ms: Option<i64>) {
+        match line {
+            Classified::Event(e) => {
+                if since_ms.is_none_or(|since| e.time_ms.is_none_or(|t| t >= since)) {
+                    self.add(e.key, e.time_ms);
+                }
+            }
+            Classified::Counted => {}
+            Classified::Unparsed => self.unparsed += 1,
+        }
+    }
+
+    fn add(&mut self, key: GroupKey, time: Option<i64>) {
         bump(self.groups.entry(key).or_insert((0, None, None)), time);
     }
 
     /// Moves the fast-path groups into the keyed map.
     fn fold_auth(&mut self) {
         for (k, stats) in std::mem::take(&mut self.auth) {
-            let key = GroupKey {
-                kind: EventKind::AuthFailure,
-                reason: k.reason,
-                client: format!("{}/{}", k.client_id, k.mode),
-                device: k.device,
-                peer: k.peer,
-                gateway_port: k.port,
-            };
-            self.merge_one(key, stats);
+            self.merge_one(k.key(), stats);
         }
     }
 

@@ -6,17 +6,42 @@ use serde_json::Value;
 
 use crate::time::parse_time_ms;
 
+/// What the classifier reads from a line, whatever its shape.
+pub(super) struct Fields {
+    /// The line's time as written.
+    pub time: Option<String>,
+    pub message: String,
+    /// The structured `"1"` object of a JSON line (only filled for handshake closes, the one
+    /// event that needs it).
+    pub structured: Option<Value>,
+}
+
+/// Reads one trimmed line in either shape; `None` for a JSON line that cannot be read.
+pub(super) fn read(text: &str) -> Option<Fields> {
+    if text.starts_with('{') {
+        json_fields(text)
+    } else {
+        Some(console_fields(text))
+    }
+}
+
+/// The raw `time` string of a tslog JSON line, found from the end of `head` (tslog writes it
+/// near the end, as a plain string).
+pub(super) fn json_time(head: &str) -> Option<&str> {
+    let t = head.rfind(r#""time":""#)?;
+    head[t + 8..].split('"').next()
+}
+
 /// `time`, `message` and the structured `"1"` object of a tslog JSON line. The fast path reads
 /// the two strings straight from the line (tslog writes `"time"` and `"message"` last, as
 /// plain JSON strings) and parses only those; anything unusual falls back to a full parse.
-pub(super) fn json_fields(text: &str) -> Option<(Option<i64>, String, Option<Value>)> {
-    let fast = || -> Option<(Option<i64>, String)> {
+fn json_fields(text: &str) -> Option<Fields> {
+    let fast = || -> Option<(Option<String>, String)> {
         let m = text.rfind(r#","message":""#)?;
         let literal = text[m + 11..].strip_suffix('}')?;
         let message: String = serde_json::from_str(literal).ok()?;
-        let t = text[..m].rfind(r#""time":""#)?;
-        let time = text[t + 8..].split('"').next().and_then(parse_time_ms);
-        Some((time, message))
+        let time = json_time(&text[..m])?;
+        Some((Some(time.to_string()), message))
     };
     if let Some((time, message)) = fast() {
         // The structured object is only needed for handshake closes; read its few flat
@@ -26,16 +51,45 @@ pub(super) fn json_fields(text: &str) -> Option<(Option<i64>, String, Option<Val
         } else {
             None
         };
-        return Some((time, message, structured));
+        return Some(Fields {
+            time,
+            message,
+            structured,
+        });
     }
     let json: Value = serde_json::from_str(text).ok()?;
     let message = json.get("message")?.as_str()?.to_string();
-    let time = json
-        .get("time")
-        .and_then(Value::as_str)
-        .and_then(parse_time_ms);
+    let time = json.get("time").and_then(Value::as_str).map(str::to_string);
     let structured = json.get("1").filter(|v| v.is_object()).cloned();
-    Some((time, message, structured))
+    Some(Fields {
+        time,
+        message,
+        structured,
+    })
+}
+
+/// Console: `<ISO time> [<subsystem>] <message>`, possibly with ANSI colours; the console's
+/// `[gateway] ready` is the file's `gateway ready`.
+fn console_fields(text: &str) -> Fields {
+    let clean = strip_ansi(text);
+    let (time, rest) = match clean.split_once(' ') {
+        Some((t, rest)) if parse_time_ms(t).is_some() => (Some(t.to_string()), rest),
+        _ => (None, clean.as_str()),
+    };
+    let message = match rest.strip_prefix('[') {
+        Some(r) => r.split_once("] ").map_or(rest, |(_, m)| m),
+        None => rest,
+    };
+    let message = if message == "ready" {
+        "gateway ready"
+    } else {
+        message
+    };
+    Fields {
+        time,
+        message: message.to_string(),
+        structured: None,
+    }
 }
 
 /// `cause`, `client`, `mode` and `hasDeviceIdentity` of a close line's `"1"` object, read
@@ -67,7 +121,7 @@ fn structured_close_fields(head: &str) -> Option<Value> {
     Some(Value::Object(map))
 }
 
-pub(super) fn strip_ansi(text: &str) -> String {
+fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {

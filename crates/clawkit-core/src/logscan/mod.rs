@@ -1,16 +1,20 @@
 //! OpenClaw gateway logs (JSON lines, or the console format): what they say about auth
 //! failures, handshake closes, pairing events, starts, stops and start failures.
 //!
-//! `classify` decides what one line means; `scan` reads whole files fast and `aggregate`
+//! [`classify_line`] decides what one line means (`format` reads the line's two shapes,
+//! `tokens` the message's `key=value` tokens); `scan` reads whole files fast and `aggregate`
 //! groups what it finds for a human (`clawkit logs`, the doctor).
 
 mod aggregate;
 mod classify;
+#[cfg(test)]
+mod fixtures;
 mod format;
 mod scan;
+mod tokens;
 
 pub use aggregate::{Aggregator, Group};
-pub use classify::{EventKind, GroupKey};
+pub use classify::{Classified, EventKind, GroupKey, LogEvent, classify_line};
 pub use scan::{Report, scan_bytes, scan_files, with_rotations};
 
 use std::path::PathBuf;

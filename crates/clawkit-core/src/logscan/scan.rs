@@ -6,7 +6,8 @@
 
 use super::LogError;
 use super::aggregate::{Aggregator, Group};
-use super::classify::{Line, PREFILTER, field, parse_line, peer_and_port_str};
+use super::classify::{AuthFailure, PREFILTER, classify_marked};
+use super::format::json_time;
 use std::path::{Path, PathBuf};
 
 use crate::time::parse_time_ms;
@@ -131,15 +132,7 @@ pub fn scan_bytes(data: &[u8], since_ms: Option<i64>, agg: &mut Aggregator) {
             }
             continue;
         }
-        match parse_line(&data[start..end]) {
-            Line::Event(time, key) => {
-                if since_ms.is_none_or(|since| time.is_none_or(|t| t >= since)) {
-                    agg.add(key, time);
-                }
-            }
-            Line::Counted => {}
-            Line::Unparsed => agg.unparsed += 1,
-        }
+        agg.add_classified(classify_marked(&data[start..end]), since_ms);
         at = end;
         if at >= data.len() {
             break;
@@ -161,29 +154,54 @@ fn fast_auth_failure(
     if message.contains('\\') {
         return None;
     }
-    let t = line.rfind(r#""time":""#)?;
-    let time = line[t + 8..].split('"').next().and_then(parse_time_ms);
+    let time = parse_time_ms(json_time(line)?);
     if since_ms.is_some_and(|since| time.is_some_and(|t| t < since)) {
         return Some(());
     }
-    let (client_id, mode) = message
-        .find(" client=")
-        .map(|i| {
-            let mut parts = message[i + 8..].split(' ');
-            (parts.next().unwrap_or("?"), parts.next().unwrap_or("?"))
-        })
-        .unwrap_or(("?", "?"));
-    let device = field(message, "device").map(|d| d == "yes");
-    let reason = field(message, "reason").unwrap_or("unknown");
-    let (peer, port) = peer_and_port_str(message);
-    agg.add_auth(reason, client_id, mode, device, peer, port, time);
+    agg.add_auth(&AuthFailure::parse(message), time);
     Some(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logscan::EventKind;
+    use crate::logscan::fixtures::{TIME, auth_line, auth_message, json_line};
+    use crate::logscan::{Classified, EventKind, GroupKey, classify_line};
+
+    /// The fast path reads auth failures straight from the raw line; it must group them
+    /// exactly as the classifier (which the tail uses) does.
+    #[test]
+    fn the_fast_path_groups_as_the_classifier_does() {
+        let lines = [
+            auth_line("token_mismatch", TIME),
+            auth_line("token_mismatch", "2026-11-22T01:48:00.000+00:00"),
+            json_line(
+                &auth_message("scope_mismatch", "node-host node", 41984),
+                TIME,
+            ),
+            json_line(
+                "unauthorized conn=1 peer=[::1]:5->[::1]:18790 device=yes reason=rate_limited",
+                TIME,
+            ),
+        ];
+        let mut agg = Aggregator::default();
+        scan_bytes(lines.join("\n").as_bytes(), None, &mut agg);
+        let scanned: Vec<GroupKey> = agg.finish().into_iter().map(|g| g.key).collect();
+        let mut classified: Vec<GroupKey> = lines
+            .iter()
+            .map(|l| match classify_line(l.as_bytes()) {
+                Some(Classified::Event(e)) => e.key,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        classified.sort();
+        classified.dedup();
+        let mut scanned_sorted = scanned.clone();
+        scanned_sorted.sort();
+        assert_eq!(scanned_sorted, classified);
+        assert_eq!(scanned.len(), 3, "{scanned:?}");
+        assert!(scanned.iter().any(|k| k.client == "?/?" && k.peer == "::1"));
+    }
 
     #[test]
     fn garbage_never_panics() {
