@@ -29,5 +29,6 @@ pub mod probe;
 pub mod secret;
 pub mod service;
 pub mod target;
+pub mod time;
 
 pub use error::Error;

@@ -797,9 +797,8 @@ fn log(f: &Facts) -> Check {
             )
             .evidence(format!(
                 "first {}, last {} UTC",
-                g.first_ms
-                    .map_or("?".into(), crate::logscan::format_time_ms),
-                g.last_ms.map_or("?".into(), crate::logscan::format_time_ms)
+                g.first_ms.map_or("?".into(), crate::time::format_time_ms),
+                g.last_ms.map_or("?".into(), crate::time::format_time_ms)
             )),
         );
     }

@@ -173,7 +173,7 @@ fn read_local(inputs: &Inputs) -> Facts {
         docker_error,
         log_file: None,
         log: None,
-        now_ms: logscan::now_ms(),
+        now_ms: crate::time::now_ms(),
     }
 }
 
@@ -279,7 +279,7 @@ async fn connect_and_read(
         .paths
         .log_file(
             gateway_config.as_ref().unwrap_or(config),
-            &crate::openclaw::install::local_date(),
+            &crate::time::local_date(),
         )
         .value;
     let since = facts.now_ms - 24 * 3600 * 1000;

@@ -80,8 +80,8 @@ pub fn journal_dir(state_dir: &Path) -> PathBuf {
 impl Journal {
     /// Starts a run and writes its (empty) record.
     pub fn begin(state_dir: &Path) -> Result<Journal, JournalError> {
-        let now = crate::logscan::now_ms();
-        let stamp: String = crate::logscan::format_time_ms(now)
+        let now = crate::time::now_ms();
+        let stamp: String = crate::time::format_time_ms(now)
             .chars()
             .filter(char::is_ascii_digit)
             .collect();

@@ -69,7 +69,7 @@ impl FixLock {
         }
         file.set_len(0).map_err(io)?;
         file.rewind().map_err(io)?;
-        let since = crate::logscan::format_time_ms(crate::logscan::now_ms());
+        let since = crate::time::format_time_ms(crate::time::now_ms());
         write!(file, "{who}, since {since} UTC").map_err(io)?;
         Ok(FixLock { _file: file })
     }

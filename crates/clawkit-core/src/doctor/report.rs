@@ -82,7 +82,7 @@ pub fn write_report(path: &Path, d: &Diagnosis, doc: &Value) -> Result<(), Repor
     let config_text = std::fs::read_to_string(&d.facts.paths.config_path.value).ok();
     let mut bundle = doc.clone();
     bundle["report"] = json!({
-        "generatedAt": crate::logscan::format_time_ms(crate::logscan::now_ms()),
+        "generatedAt": crate::time::format_time_ms(crate::time::now_ms()),
         "os": std::env::consts::OS,
         "maskedConfig": config_text.map(|t| redactor.redact(&t)),
         "note": "secrets appear only as sha256 fingerprints",

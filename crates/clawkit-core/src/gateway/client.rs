@@ -251,7 +251,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, Verdict> {
         }
     };
     let nonce = challenge["nonce"].as_str().unwrap_or("").to_string();
-    let ts = challenge["ts"].as_i64().unwrap_or_else(now_ms);
+    let ts = challenge["ts"].as_i64().unwrap_or_else(crate::time::now_ms);
 
     // 2. connect
     let (client_id, mode) = opts.client.id_and_mode();
@@ -401,13 +401,6 @@ fn close_verdict(frame: Option<&tokio_tungstenite::tungstenite::protocol::CloseF
             detail: "the connection closed without a close frame (1006)".into(),
         },
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// A failed RPC: the gateway's error, or the connection's end.

@@ -142,10 +142,7 @@ impl DeviceIdentity {
         };
         let backup = crate::openclaw::state::backup_device_state(state_dir, backup_root)
             .map_err(|e| invalid(state_dir, e.to_string()))?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
+        let now = crate::time::now_ms();
         let json_path = state_dir.join("identity").join("device.json");
         if json_path.is_file() {
             std::fs::copy(&json_path, backup.join("identity__device.json"))

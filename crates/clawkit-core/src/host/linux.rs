@@ -175,10 +175,7 @@ mod tests {
         assert_eq!(mine.pid, Some(std::process::id()));
         let me = host.process(std::process::id()).unwrap();
         assert!(me.start_ticks.is_some() && me.uid.is_some());
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64;
+        let now = crate::time::now_ms();
         let started = me.started_at_ms.unwrap();
         assert!(started <= now + 1000 && started > now - 3_600_000);
         assert!(!me.is_gateway());

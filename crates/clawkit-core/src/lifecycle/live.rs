@@ -115,16 +115,14 @@ pub struct BootMark {
 
 impl BootMark {
     pub fn of(target: &Target, boot_id: Option<String>, uptime_ms: Option<u64>) -> BootMark {
-        let log = target.load_config().ok().map(|c| {
-            target
-                .paths
-                .log_file(&c, &crate::openclaw::install::local_date())
-                .value
-        });
+        let log = target
+            .load_config()
+            .ok()
+            .map(|c| target.paths.log_file(&c, &crate::time::local_date()).value);
         BootMark {
             boot_id,
             uptime_ms,
-            requested_at_ms: crate::logscan::now_ms(),
+            requested_at_ms: crate::time::now_ms(),
             log,
         }
     }

@@ -427,26 +427,6 @@ pub fn package_of(file: &Path) -> Option<(PathBuf, String)> {
     None
 }
 
-/// Today's date in the host's local time zone, as OpenClaw names its log files.
-pub fn local_date() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as libc::time_t)
-        .unwrap_or(0);
-    // SAFETY: localtime_r writes into the zeroed struct we own; `now` outlives the call.
-    let tm = unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        libc::localtime_r(&now, &mut tm);
-        tm
-    };
-    format!(
-        "{:04}-{:02}-{:02}",
-        tm.tm_year + 1900,
-        tm.tm_mon + 1,
-        tm.tm_mday
-    )
-}
-
 /// The real user id of this process.
 pub fn current_uid() -> u32 {
     // SAFETY: getuid has no preconditions.

@@ -586,10 +586,7 @@ pub fn store_cached_token(
     scopes: &[String],
     backup_root: &Path,
 ) -> Result<PathBuf, StateError> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let now = crate::time::now_ms();
     let json_identity = state_dir.join("identity").join("device.json");
     if json_identity.is_file() {
         let path = state_dir.join("identity").join("device-auth.json");
@@ -672,10 +669,7 @@ pub fn store_cached_token(
 /// `backup_root` (SQLite through `VACUUM INTO`, a consistent copy of a live database; JSON
 /// files byte for byte). Returns the folder.
 pub fn backup_device_state(state_dir: &Path, backup_root: &Path) -> Result<PathBuf, StateError> {
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
+    let stamp = crate::time::now_ms();
     let dir = backup_root.join(format!("device-state-{stamp}-{}", std::process::id()));
     let io = |path: &Path| {
         let path = path.to_path_buf();

@@ -9,8 +9,9 @@ use clawkit_core::fsx::backup_root;
 use clawkit_core::openclaw::config::{
     EditPlan, LoadedConfig, NewValue, Node, plan_set, plan_unset,
 };
-use clawkit_core::openclaw::install::{DerivedPorts, current_uid, local_date};
+use clawkit_core::openclaw::install::{DerivedPorts, current_uid};
 use clawkit_core::secret::{fingerprint, is_secret_key};
+use clawkit_core::time::local_date;
 use serde_json::{Value, json};
 use std::io::Write;
 

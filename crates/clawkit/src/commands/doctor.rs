@@ -446,7 +446,7 @@ pub fn undo(settings: &Settings, args: &UndoArgs, out: &mut dyn Write) -> Result
                         "{}  {:<7} {} UTC  {} step(s): {}",
                         j.id,
                         j.status,
-                        clawkit_core::logscan::format_time_ms(j.started_at_ms),
+                        clawkit_core::time::format_time_ms(j.started_at_ms),
                         j.steps.len(),
                         j.steps
                             .iter()

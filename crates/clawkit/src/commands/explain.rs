@@ -9,7 +9,7 @@ use crate::settings::Settings;
 use clawkit_core::catalog::{self, Hit, Phase};
 use clawkit_core::error::{Error, Result};
 use clawkit_core::openclaw::auth::{client_credentials, client_mode, gateway_credentials};
-use clawkit_core::openclaw::install::local_date;
+use clawkit_core::time::local_date;
 use serde_json::json;
 use std::io::{IsTerminal, Read, Write};
 

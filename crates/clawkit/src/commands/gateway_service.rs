@@ -223,7 +223,7 @@ fn render_status(target: &Target, s: &GatewayStatus, as_json: bool, out: &mut dy
             p.pid,
             p.user.clone().unwrap_or_default(),
             p.started_at_ms
-                .map(|t| format!("{} UTC", clawkit_core::logscan::format_time_ms(t)))
+                .map(|t| format!("{} UTC", clawkit_core::time::format_time_ms(t)))
                 .unwrap_or("?".into())
         ),
         None => say!(

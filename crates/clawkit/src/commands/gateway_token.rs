@@ -9,13 +9,13 @@ use clawkit_core::error::{Error, Result};
 use clawkit_core::fsx::backup_root;
 use clawkit_core::gateway::device::{check_token, issue_token};
 use clawkit_core::gateway::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
-use clawkit_core::logscan::format_time_ms;
 use clawkit_core::openclaw::auth::{
     AuthMode, Credentials, as_credential, client_credentials, client_mode, gateway_credentials,
 };
 use clawkit_core::openclaw::config::LoadedConfig;
 use clawkit_core::openclaw::state::{DeviceState, store_cached_token};
 use clawkit_core::secret::fingerprint;
+use clawkit_core::time::format_time_ms;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::time::Duration;

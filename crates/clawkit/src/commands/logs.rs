@@ -7,10 +7,8 @@ use crate::exit::ExitStatus;
 use crate::settings::Settings;
 use clawkit_core::catalog;
 use clawkit_core::error::{Error, Result};
-use clawkit_core::logscan::{
-    self, EventKind, LogError, format_time_ms, parse_duration_ms, with_rotations,
-};
-use clawkit_core::openclaw::install::local_date;
+use clawkit_core::logscan::{self, EventKind, LogError, with_rotations};
+use clawkit_core::time::{format_time_ms, local_date, parse_duration_ms};
 use std::io::Write;
 use std::time::Instant;
 
@@ -35,7 +33,7 @@ pub fn run(settings: &Settings, args: &LogsArgs, out: &mut dyn Write) -> Result<
                     "--since {s}: use a number and a unit, e.g. 90s, 30m, 2h, 7d"
                 ))
             })?;
-            Some(clawkit_core::logscan::now_ms() - d)
+            Some(clawkit_core::time::now_ms() - d)
         }
         None => None,
     };
