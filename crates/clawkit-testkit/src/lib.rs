@@ -9,9 +9,14 @@
 //! Safety rules the harness keeps: loopback only, never port 18789 or its derived ports, and
 //! every process it starts is stopped by PID (SIGTERM, then SIGKILL of its process group) when
 //! its handle drops — or, for shared gateways, when the test process exits.
+//!
+//! The one exception, named as such: [`fake`] is an in-process **fake** gateway that speaks
+//! the wire protocol for fast monitor and engine tests. Tests against the real gateways above
+//! remain the contract it is checked against.
 
 mod client;
 mod error;
+pub mod fake;
 mod foreign;
 mod gateway;
 mod install;

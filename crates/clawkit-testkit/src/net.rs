@@ -13,13 +13,26 @@ const DEFAULT_GATEWAY_RANGE: std::ops::RangeInclusive<u16> = 18789..=18899;
 
 static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
 
-/// A loopback port that is free on both 127.0.0.1 and [::1] right now, never handed out
-/// before by this process, and outside the default gateway's port range.
-pub fn free_port() -> u16 {
+fn with_handed_out<T>(f: impl FnOnce(&mut HashSet<u16>) -> T) -> T {
     let mut handed = HANDED_OUT
         .lock()
         .unwrap_or_else(|poison| poison.into_inner());
-    let handed = handed.get_or_insert_with(HashSet::new);
+    f(handed.get_or_insert_with(HashSet::new))
+}
+
+/// Records `port` (bound by the caller) as handed out, so [`free_port`] never returns it;
+/// false when it already was, or lies in the default gateway's range.
+pub(crate) fn claim_port(port: u16) -> bool {
+    !DEFAULT_GATEWAY_RANGE.contains(&port) && with_handed_out(|handed| handed.insert(port))
+}
+
+/// A loopback port that is free on both 127.0.0.1 and [::1] right now, never handed out
+/// before by this process, and outside the default gateway's port range.
+pub fn free_port() -> u16 {
+    with_handed_out(pick_free_port)
+}
+
+fn pick_free_port(handed: &mut HashSet<u16>) -> u16 {
     loop {
         let v4 = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
         let port = v4.local_addr().expect("local addr").port();
