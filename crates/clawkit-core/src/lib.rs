@@ -22,6 +22,7 @@ pub mod openclaw;
 pub mod secret;
 pub mod service;
 mod settings;
+pub mod verdict;
 
 pub use error::Error;
 pub use exit::ExitStatus;

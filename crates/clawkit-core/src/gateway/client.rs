@@ -3,7 +3,7 @@
 
 use super::frames::{self, Incoming, PROTOCOL};
 use super::identity::DeviceIdentity;
-use super::verdict::Verdict;
+use crate::verdict::Verdict;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};

@@ -10,6 +10,6 @@ mod identity;
 pub mod tls;
 mod verdict;
 
+pub use crate::verdict::Verdict;
 pub use client::{ClientRole, ConnectOptions, Connection, Credential, Hello, RpcError, connect};
 pub use identity::{DeviceIdentity, IdentityError};
-pub use verdict::Verdict;
