@@ -4,6 +4,7 @@
 //! starting a Node process.
 
 mod client;
+mod close;
 pub mod device;
 mod frames;
 mod identity;
