@@ -5,7 +5,7 @@ use super::{print_json, say};
 use crate::cli::{ProbeArgs, ProbeAs};
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::gateway::{ClientRole, ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
+use crate::gateway::{ClientRole, ConnectOptions, Credential, Verdict, connect};
 use crate::openclaw::auth::{AuthMode, ClientMode, client_credentials, client_mode, client_url};
 use crate::openclaw::state::DeviceState;
 use crate::secret::fingerprint;
@@ -199,7 +199,7 @@ fn plan(settings: &Settings, args: &ProbeArgs) -> Result<(ConnectOptions, Value)
         ProbeAs::Probe => opts.client = ClientRole::Probe,
         ProbeAs::Device => {
             let state_dir = &settings.paths.state_dir.value;
-            let identity = DeviceIdentity::load_local(state_dir)
+            let identity = crate::openclaw::identity::load(state_dir)
                 .map_err(|e| Error::Usage(format!("--as device: {e}")))?;
             let state = DeviceState::read(state_dir).map_err(|e| Error::Usage(e.to_string()))?;
             let cached = state

@@ -9,7 +9,7 @@ use crate::diff::unified;
 use crate::env::Env;
 use crate::fsx::{self, Snapshot, backup_root};
 use crate::gateway::device::{check_token, issue_token};
-use crate::gateway::{ConnectOptions, DeviceIdentity, connect};
+use crate::gateway::{ConnectOptions, connect};
 use crate::host::Host;
 use crate::host::kill::{Stopped, stop};
 use crate::openclaw::auth::{AuthMode, Secret, as_credential};
@@ -215,7 +215,8 @@ pub async fn apply(
             })
         }
         Action::RefreshDeviceToken { shared } => {
-            let identity = DeviceIdentity::load_local(&state_dir).map_err(|e| e.to_string())?;
+            let identity =
+                crate::openclaw::identity::load(&state_dir).map_err(|e| e.to_string())?;
             let role = "operator";
             let scopes = DeviceState::read(&state_dir)
                 .ok()

@@ -13,4 +13,4 @@ mod verdict;
 
 pub use crate::verdict::Verdict;
 pub use client::{ClientRole, ConnectOptions, Connection, Credential, Hello, RpcError, connect};
-pub use identity::{DeviceIdentity, IdentityError};
+pub use identity::{DeviceIdentity, KeyError};
