@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
 use crate::finding::{Finding, Severity};
 use crate::gateway::{ConnectOptions, Verdict, connect};
-use crate::host::kill::{Stopped, stop};
+use crate::host::kill::stop;
 use crate::host::ports::{Class, PortsReport};
 use crate::host::runner::{CommandRunner, SystemRunner};
 use crate::host::{Host, ProcessInfo};
@@ -435,15 +435,7 @@ impl Ctx<'_> {
         .map_err(|e| Error::Refused(e.to_string()))?;
         wait_port_free(self.host.as_ref(), report.port, Duration::from_secs(5));
         let after = self.inspect()?;
-        let how = match outcome {
-            Stopped::Terminated { after_ms } => {
-                format!("stopped pid {} with SIGTERM in {after_ms} ms", p.pid)
-            }
-            Stopped::Killed { after_ms } => {
-                format!("pid {} ignored SIGTERM; killed after {after_ms} ms", p.pid)
-            }
-            Stopped::AlreadyGone => format!("pid {} had already exited", p.pid),
-        };
+        let how = format!("pid {}: {outcome}", p.pid);
         self.render_outcome(args, out, &how, json!({"pid": p.pid}), &after);
         Ok(ExitStatus::Success)
     }

@@ -6,7 +6,7 @@ use crate::cli::PortsArgs;
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
 use crate::finding::{Finding, Kill, Severity};
-use crate::host::kill::{Stopped, stop};
+use crate::host::kill::stop;
 use crate::host::ports::{self, Class, Inputs, PortsReport};
 use crate::host::{Host, ProcessInfo, runner::SystemRunner};
 use crate::service;
@@ -180,14 +180,7 @@ fn kill(
         }
         let outcome = stop(host, process, !foreign, Duration::from_secs(10));
         let (word, ok) = match &outcome {
-            Ok(Stopped::Terminated { after_ms }) => {
-                (format!("stopped with SIGTERM in {after_ms} ms"), true)
-            }
-            Ok(Stopped::Killed { after_ms }) => (
-                format!("ignored SIGTERM; killed with SIGKILL after {after_ms} ms"),
-                true,
-            ),
-            Ok(Stopped::AlreadyGone) => ("already gone".to_string(), true),
+            Ok(stopped) => (stopped.to_string(), true),
             Err(e) => (format!("not stopped: {e}"), false),
         };
         if !args.json {

@@ -11,7 +11,7 @@ use crate::fsx::{self, Snapshot, backup_root};
 use crate::gateway::device::{check_token, issue_token};
 use crate::gateway::{ConnectOptions, connect};
 use crate::host::Host;
-use crate::host::kill::{Stopped, stop};
+use crate::host::kill::stop;
 use crate::openclaw::auth::{AuthMode, Secret, as_credential};
 use crate::openclaw::config::{self, NewValue, plan_set, plan_unset};
 use crate::openclaw::install::InstallPaths;
@@ -204,15 +204,7 @@ pub async fn apply(
                 .map_err(jerr)?;
             let stopped = stop(ctx.host, &target, true, Duration::from_secs(10))
                 .map_err(|e| e.to_string())?;
-            Ok(match stopped {
-                Stopped::Terminated { after_ms } => {
-                    format!("pid {pid}: stopped with SIGTERM after {after_ms} ms")
-                }
-                Stopped::Killed { after_ms } => {
-                    format!("pid {pid}: ignored SIGTERM, killed after {after_ms} ms")
-                }
-                Stopped::AlreadyGone => format!("pid {pid}: already gone"),
-            })
+            Ok(format!("pid {pid}: {stopped}"))
         }
         Action::RefreshDeviceToken { shared } => {
             let identity =
