@@ -19,6 +19,7 @@ pub mod gateway;
 pub mod host;
 pub mod logscan;
 pub mod openclaw;
+pub mod probe;
 pub mod secret;
 pub mod service;
 mod settings;

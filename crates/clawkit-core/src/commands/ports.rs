@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
 use crate::finding::{Finding, Kill, Severity};
 use crate::host::kill::stop;
-use crate::host::ports::{self, Class, Inputs, PortsReport};
+use crate::host::ports::{Class, Inputs, PortsReport};
 use crate::host::{Host, ProcessInfo, runner::SystemRunner};
 use crate::service;
 use crate::settings::Settings;
@@ -46,7 +46,7 @@ pub(crate) fn inspect(
         supervisor,
         handshake_timeout: Duration::from_millis(timeout_ms),
     };
-    Ok(super::runtime()?.block_on(ports::inspect(&inputs)))
+    Ok(super::runtime()?.block_on(crate::probe::inspect_ports(&inputs)))
 }
 
 fn status_of(report: &PortsReport) -> ExitStatus {

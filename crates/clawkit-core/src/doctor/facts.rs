@@ -159,7 +159,7 @@ pub async fn gather(inputs: &Inputs<'_>) -> Facts {
         supervisor: inputs.supervisor.clone(),
         handshake_timeout: inputs.timeout,
     };
-    let report = ports::inspect(&port_inputs).await;
+    let report = crate::probe::inspect_ports(&port_inputs).await;
     let gateway = report
         .ports
         .first()

@@ -137,7 +137,7 @@ fn listener_that_is_not_the_supervisors_main_pid() {
         supervisor: Some(("openclaw-gateway.service".into(), main.id())),
         handshake_timeout: Duration::from_secs(3),
     };
-    let report = crate::util::runtime().block_on(clawkit_core::host::ports::inspect(&inputs));
+    let report = crate::util::runtime().block_on(clawkit_core::probe::inspect_ports(&inputs));
     let f = report
         .findings
         .iter()
@@ -153,7 +153,7 @@ fn listener_that_is_not_the_supervisors_main_pid() {
         supervisor: Some(("openclaw-gateway.service".into(), gw.pid())),
         ..inputs
     };
-    let report = crate::util::runtime().block_on(clawkit_core::host::ports::inspect(&inputs));
+    let report = crate::util::runtime().block_on(clawkit_core::probe::inspect_ports(&inputs));
     assert!(
         report
             .findings
