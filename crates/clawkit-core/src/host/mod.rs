@@ -1,8 +1,10 @@
 //! The machine around the gateway: who listens on its ports, which processes are gateways,
 //! its lock files, and signalling a process safely. Linux reads `/proc` directly; macOS and
-//! Windows parse `lsof`/`ps` and `netstat`/`tasklist` through the same [`Host`] trait. No handshake is made here: whether a
+//! Windows parse `lsof`/`ps` and `netstat`/`tasklist` through the same [`Host`] trait, and
+//! tests describe a machine with [`fake::FakeHost`]. No handshake is made here: whether a
 //! listener answers as a gateway is an input to `ports::judge`, asked by `probe`.
 
+pub mod fake;
 pub mod kill;
 mod linux;
 pub mod lock;

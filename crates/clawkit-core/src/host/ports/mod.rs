@@ -10,6 +10,8 @@
 
 mod judge;
 mod observe;
+#[cfg(test)]
+mod tests;
 
 pub use judge::judge;
 pub use observe::{Observation, observe};
