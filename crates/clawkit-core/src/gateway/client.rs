@@ -22,6 +22,16 @@ pub enum Credential {
     Password(String),
 }
 
+impl Credential {
+    /// The token or password itself, when there is one.
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            Credential::Token(v) | Credential::Password(v) => Some(v),
+            Credential::None => None,
+        }
+    }
+}
+
 impl std::fmt::Debug for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
