@@ -1087,6 +1087,46 @@ mod tests {
         }
     }
 
+    /// The protocol client once classified close reasons by the first entry this catalog found
+    /// in them; it now has its own table of the gateway's wordings. Every wording here must
+    /// still get the verdict it got then.
+    #[test]
+    fn close_reasons_get_the_verdict_the_catalog_gave_them() {
+        let through_catalog = |reason: &str| match scan(reason).first().map(|h| h.entry.id) {
+            Some("gateway-token-mismatch") => "gateway token mismatch",
+            Some("device-token-mismatch") => "device token mismatch",
+            Some("pairing-required") => "pairing required",
+            _ => "rejected",
+        };
+        let observed = [
+            "unauthorized: gateway token mismatch (use this gateway's gateway.auth.token or pair the device)",
+            "unauthorized: device token mismatch (rotate/reissue device token)",
+            "unauthorized: gateway token missing (use this gateway's gateway.auth.token or pair the device)",
+            "unauthorized: device token scope mismatch (re-pair or approve scope upgrade)",
+            "pairing required: device is not approved yet (requestId: 364af9a1-8515-4d86-bb83-04a051f7ea24)",
+            "pairing required: device is asking for more scopes than currently approved",
+            "device identity required",
+            "origin not allowed (open the Control UI from the gateway host or allow it in gateway.controlUi.allowedOrigins)",
+            "gateway auth changed",
+            "client invalidated: device-pair-removed",
+        ];
+        for reason in observed {
+            let got = crate::verdict::Verdict::from_close(1008, reason);
+            assert_eq!(got.name(), through_catalog(reason), "{reason}");
+        }
+        let mut named = 0;
+        for entry in CATALOG {
+            for pattern in entry.patterns {
+                let reason = format!("some prefix: {pattern} (and a suffix)");
+                let expected = through_catalog(&reason);
+                let got = crate::verdict::Verdict::from_close(1008, &reason);
+                assert_eq!(got.name(), expected, "{} `{pattern}`", entry.id);
+                named += usize::from(expected != "rejected");
+            }
+        }
+        assert_eq!(named, 17, "the three entries' patterns");
+    }
+
     #[test]
     fn device_and_gateway_token_mismatch_are_told_apart() {
         let device = scan("unauthorized: device token mismatch (rotate/reissue device token)");

@@ -23,11 +23,13 @@ pub enum Error {
     #[error(transparent)]
     Service(#[from] crate::service::manager::ManagerError),
     #[error(transparent)]
-    Journal(#[from] crate::doctor::journal::JournalError),
+    Journal(#[from] crate::journal::JournalError),
     #[error(transparent)]
-    FixLocked(#[from] crate::doctor::lock::FixLockError),
+    FixLocked(#[from] crate::journal::lock::FixLockError),
     #[error(transparent)]
-    Report(#[from] crate::doctor::report::ReportError),
+    Write(#[from] crate::fsx::WriteError),
+    #[error(transparent)]
+    NoSecret(#[from] crate::openclaw::auth::NoSharedSecret),
     /// The gateway answered, and refused: not clawkit's failure.
     #[error("{0}")]
     Refused(String),

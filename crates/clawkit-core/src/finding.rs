@@ -58,6 +58,28 @@ impl Finding {
         self.next = Some(command.into());
         self
     }
+
+    /// Adds every line of `lines` to the evidence.
+    pub fn with_evidence(mut self, lines: impl IntoIterator<Item = String>) -> Finding {
+        self.evidence.extend(lines);
+        self
+    }
+
+    pub fn with_pid(mut self, pid: impl Into<Option<u32>>) -> Finding {
+        self.pid = pid.into();
+        self
+    }
+
+    pub fn with_port(mut self, port: impl Into<Option<u16>>) -> Finding {
+        self.port = port.into();
+        self
+    }
+
+    /// Whether `clawkit ports --kill` may stop the finding's process, and under which flag.
+    pub fn with_kill(mut self, kill: impl Into<Option<Kill>>) -> Finding {
+        self.kill = kill.into();
+        self
+    }
 }
 
 /// The worst severity among `findings` (`Ok` when there are none).

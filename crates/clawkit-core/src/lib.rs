@@ -22,6 +22,7 @@ pub mod finding;
 pub mod fsx;
 pub mod gateway;
 pub mod host;
+pub mod journal;
 pub mod lifecycle;
 pub mod logscan;
 pub mod openclaw;
@@ -30,5 +31,6 @@ pub mod secret;
 pub mod service;
 pub mod target;
 pub mod time;
+pub mod verdict;
 
 pub use error::Error;

@@ -150,7 +150,7 @@ pub fn cli_device_token_cached(gateway: &Gateway) -> Result<String> {
             "the host CLI cannot reach its gateway:\n{warm}"
         )));
     }
-    let identity = DeviceIdentity::load_local(gateway.state_dir())
+    let identity = clawkit_core::openclaw::identity::load(gateway.state_dir())
         .map_err(|e| HarnessError::Setup(e.to_string()))?;
     let token = block_on(async {
         let mut opts = ConnectOptions::new(gateway.url());

@@ -145,7 +145,7 @@ fn read_local(inputs: &Inputs) -> Facts {
     }
     let state_dir = paths.state_dir.value.clone();
     let state = DeviceState::read(&state_dir).map_err(|e| e.to_string());
-    let identity = DeviceIdentity::load_local(&state_dir).ok();
+    let identity = crate::openclaw::identity::load(&state_dir).ok();
     let (docker, docker_error) = match &inputs.docker_dir {
         Some(dir) => match sources::docker_copies(dir) {
             Ok(c) => (c, None),

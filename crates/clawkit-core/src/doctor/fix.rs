@@ -2,14 +2,14 @@
 //! pieces the single commands use (config edits, the verified kill, the device-token exchange).
 //! Every file change is previewable as a diff in which secrets appear as fingerprints.
 
-use super::journal::{Change, Journal};
 use super::plan::{Action, Step};
 use super::sources::remove_assignment;
 use crate::diff::unified;
 use crate::fsx::{self, Snapshot, backup_root};
 use crate::gateway::device::{check_token, issue_token};
-use crate::gateway::{ConnectOptions, DeviceIdentity, connect};
-use crate::host::kill::{Stopped, stop};
+use crate::gateway::{ConnectOptions, connect};
+use crate::host::kill::stop;
+use crate::journal::{Change, Journal};
 use crate::openclaw::auth::{AuthMode, Secret, as_credential};
 use crate::openclaw::config::{self, NewValue, plan_set, plan_unset};
 use crate::openclaw::state::{DeviceState, store_cached_token};
@@ -127,7 +127,7 @@ pub fn preview(step: &Step, ctx: &Context) -> Result<Option<String>, String> {
 pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<String, String> {
     let state_dir = ctx.target.paths.state_dir.value.clone();
     let backups = backup_root(&state_dir);
-    let jerr = |e: super::journal::JournalError| e.to_string();
+    let jerr = |e: crate::journal::JournalError| e.to_string();
     if let Some(change) = file_change(step, ctx)? {
         let path = change.snapshot.path.clone();
         if change.new_text == change.snapshot.text {
@@ -197,18 +197,11 @@ pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<
             })
             .await
             .map_err(|e| e.to_string())?;
-            Ok(match stopped {
-                Stopped::Terminated { after_ms } => {
-                    format!("pid {pid}: stopped with SIGTERM after {after_ms} ms")
-                }
-                Stopped::Killed { after_ms } => {
-                    format!("pid {pid}: ignored SIGTERM, killed after {after_ms} ms")
-                }
-                Stopped::AlreadyGone => format!("pid {pid}: already gone"),
-            })
+            Ok(format!("pid {pid}: {stopped}"))
         }
         Action::RefreshDeviceToken { shared } => {
-            let identity = DeviceIdentity::load_local(&state_dir).map_err(|e| e.to_string())?;
+            let identity =
+                crate::openclaw::identity::load(&state_dir).map_err(|e| e.to_string())?;
             let role = "operator";
             let scopes = DeviceState::read(&state_dir)
                 .ok()

@@ -6,8 +6,6 @@
 mod checks;
 mod facts;
 pub mod fix;
-pub mod journal;
-pub mod lock;
 mod plan;
 pub mod report;
 pub mod run;

@@ -4,6 +4,7 @@
 use super::fix::{self, Context};
 use super::plan::{Action, Step};
 use super::{Diagnosis, SCHEMA_VERSION};
+use crate::fsx::WriteError;
 use crate::secret::Redactor;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -68,16 +69,9 @@ pub fn document(d: &Diagnosis, previews: &[Option<String>]) -> Value {
     })
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("cannot write the report {path}: {source}")]
-pub struct ReportError {
-    pub path: std::path::PathBuf,
-    pub source: crate::fsx::WriteError,
-}
-
 /// The support bundle: the JSON document plus the masked config, every secret as a
 /// fingerprint, written atomically with mode 0600.
-pub fn write_report(path: &Path, d: &Diagnosis, doc: &Value) -> Result<(), ReportError> {
+pub fn write_report(path: &Path, d: &Diagnosis, doc: &Value) -> Result<(), WriteError> {
     let redactor = redactor(d);
     let config_text = std::fs::read_to_string(&d.facts.paths.config_path.value).ok();
     let mut bundle = doc.clone();
@@ -88,8 +82,5 @@ pub fn write_report(path: &Path, d: &Diagnosis, doc: &Value) -> Result<(), Repor
         "note": "secrets appear only as sha256 fingerprints",
     });
     let text = redactor.redact(&serde_json::to_string_pretty(&bundle).unwrap_or_default());
-    crate::fsx::write_atomic(path, text.as_bytes(), 0o600).map_err(|source| ReportError {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::fsx::write_atomic(path, text.as_bytes(), 0o600)
 }

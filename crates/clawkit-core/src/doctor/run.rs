@@ -4,14 +4,14 @@
 //! monitor's healing; each brings its own observer and approver.
 
 use super::fix::{self, Context};
-use super::journal::{Change, Journal};
-use super::lock::FixLock;
 use super::plan::{Action, Step};
 use super::{Diagnosis, Inputs, examine};
 use crate::blocking::pause;
 use crate::error::Error;
 use crate::event::{Approver, Ask, Cancel, Decision, Event, Observer, Question, StepStatus};
 use crate::gateway::{Credential, Verdict};
+use crate::journal::lock::FixLock;
+use crate::journal::{Change, Journal};
 use crate::lifecycle::{self, Waits};
 use crate::secret::Redactor;
 use serde::Serialize;

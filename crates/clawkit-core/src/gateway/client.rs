@@ -3,7 +3,7 @@
 
 use super::frames::{self, Incoming, PROTOCOL};
 use super::identity::DeviceIdentity;
-use super::verdict::Verdict;
+use crate::verdict::Verdict;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -20,6 +20,16 @@ pub enum Credential {
     None,
     Token(String),
     Password(String),
+}
+
+impl Credential {
+    /// The token or password itself, when there is one.
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            Credential::Token(v) | Credential::Password(v) => Some(v),
+            Credential::None => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Credential {
@@ -375,28 +385,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, Verdict> {
 
 fn close_verdict(frame: Option<&tokio_tungstenite::tungstenite::protocol::CloseFrame>) -> Verdict {
     match frame {
-        Some(f) if u16::from(f.code) == 1013 => Verdict::Starting {
-            retry_after_ms: None,
-        },
-        Some(f) => {
-            let reason = f.reason.to_string();
-            // A close without an error frame still carries the message as its reason.
-            let guess = crate::catalog::scan(&reason);
-            match guess.first().map(|h| h.entry.id) {
-                Some("gateway-token-mismatch") => Verdict::GatewayTokenMismatch { message: reason },
-                Some("device-token-mismatch") => Verdict::DeviceTokenMismatch { message: reason },
-                Some("pairing-required") => Verdict::PairingRequired {
-                    message: reason,
-                    request_id: None,
-                    reason: None,
-                },
-                _ => Verdict::Rejected {
-                    code: format!("close {}", u16::from(f.code)),
-                    detail_code: None,
-                    message: reason,
-                },
-            }
-        }
+        Some(f) => Verdict::from_close(u16::from(f.code), &f.reason),
         None => Verdict::NotAGateway {
             detail: "the connection closed without a close frame (1006)".into(),
         },

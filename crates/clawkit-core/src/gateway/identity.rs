@@ -1,22 +1,18 @@
 //! Ed25519 device identities in OpenClaw's formats: the device id is the hex SHA-256 of the
 //! raw public key, the public key travels as unpadded base64url, and the handshake signs the
 //! v3 payload `v3|id|client|mode|role|scopes|signedAt|token|nonce|platform|deviceFamily`.
+//! Where OpenClaw keeps a device's key is not protocol: see `openclaw::identity`.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::pkcs8::DecodePrivateKey;
 use ed25519_dalek::{Signer, SigningKey};
-use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
 
+/// A private key that is not an Ed25519 PKCS#8 PEM.
 #[derive(Debug, thiserror::Error)]
-pub enum IdentityError {
-    #[error("{path}: no device identity there (OpenClaw creates it on first use)")]
-    Missing { path: PathBuf },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
-}
+#[error("the private key is not an Ed25519 PKCS#8 PEM ({0})")]
+pub struct KeyError(String);
 
 /// A device key pair. `Debug` shows only the device id.
 #[derive(Clone)]
@@ -47,59 +43,11 @@ impl DeviceIdentity {
         DeviceIdentity::from_signing_key(SigningKey::from_bytes(&seed))
     }
 
-    /// The local identity of an OpenClaw state dir: `identity/device.json` (<= 2026.7) or the
-    /// `primary` row of `device_identities` (2026.8+).
-    pub fn load_local(state_dir: &Path) -> Result<DeviceIdentity, IdentityError> {
-        let json_path = state_dir.join("identity").join("device.json");
-        if json_path.is_file() {
-            let invalid = |message: String| IdentityError::Invalid {
-                path: json_path.clone(),
-                message,
-            };
-            let text = std::fs::read_to_string(&json_path).map_err(|e| invalid(e.to_string()))?;
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| invalid(format!("not valid JSON ({e})")))?;
-            let pem = v["privateKeyPem"]
-                .as_str()
-                .ok_or_else(|| invalid("no privateKeyPem".into()))?;
-            return Self::from_pem(pem, &json_path);
-        }
-        let db_path = state_dir.join("state").join("openclaw.sqlite");
-        if !db_path.is_file() {
-            return Err(IdentityError::Missing { path: db_path });
-        }
-        let invalid = |e: rusqlite::Error| IdentityError::Invalid {
-            path: db_path.clone(),
-            message: e.to_string(),
-        };
-        let db = rusqlite::Connection::open_with_flags(
-            &db_path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(invalid)?;
-        db.busy_timeout(std::time::Duration::from_millis(500))
-            .map_err(invalid)?;
-        let pem: Option<String> = db
-            .query_row(
-                "SELECT private_key_pem FROM device_identities WHERE identity_key = 'primary'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(invalid)?;
-        match pem {
-            Some(pem) => Self::from_pem(&pem, &db_path),
-            None => Err(IdentityError::Missing { path: db_path }),
-        }
-    }
-
-    fn from_pem(pem: &str, path: &Path) -> Result<DeviceIdentity, IdentityError> {
+    /// The identity whose private key is `pem` (PKCS#8, v1 or v2).
+    pub fn from_private_key_pem(pem: &str) -> Result<DeviceIdentity, KeyError> {
         SigningKey::from_pkcs8_pem(pem)
             .map(DeviceIdentity::from_signing_key)
-            .map_err(|e| IdentityError::Invalid {
-                path: path.to_path_buf(),
-                message: format!("the private key is not an Ed25519 PKCS#8 PEM ({e})"),
-            })
+            .map_err(|e| KeyError(e.to_string()))
     }
 
     pub fn device_id(&self) -> &str {
@@ -126,52 +74,6 @@ impl DeviceIdentity {
             .verifying_key()
             .to_public_key_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
             .expect("an Ed25519 key encodes")
-    }
-
-    /// Makes this the local device identity of `state_dir`, where that OpenClaw reads it
-    /// (2026.9: the `primary` row of `device_identities`; 2026.7: `identity/device.json`,
-    /// mode 0600), after backing up the device state under `backup_root`. Returns the backup.
-    pub fn store_local(
-        &self,
-        state_dir: &Path,
-        backup_root: &Path,
-    ) -> Result<PathBuf, IdentityError> {
-        let invalid = |path: &Path, message: String| IdentityError::Invalid {
-            path: path.to_path_buf(),
-            message,
-        };
-        let backup = crate::openclaw::state::backup_device_state(state_dir, backup_root)
-            .map_err(|e| invalid(state_dir, e.to_string()))?;
-        let now = crate::time::now_ms();
-        let json_path = state_dir.join("identity").join("device.json");
-        if json_path.is_file() {
-            std::fs::copy(&json_path, backup.join("identity__device.json"))
-                .map_err(|e| invalid(&json_path, e.to_string()))?;
-            let doc = serde_json::json!({
-                "version": 1,
-                "deviceId": self.device_id,
-                "publicKeyPem": self.public_key_pem(),
-                "privateKeyPem": self.private_key_pem(),
-                "createdAtMs": now,
-            });
-            let snapshot = crate::fsx::Snapshot::read(&json_path)
-                .map_err(|e| invalid(&json_path, e.to_string()))?;
-            crate::fsx::replace(&snapshot, &doc.to_string())
-                .map_err(|e| invalid(&json_path, e.to_string()))?;
-            return Ok(backup);
-        }
-        let db_path = state_dir.join("state").join("openclaw.sqlite");
-        let db =
-            rusqlite::Connection::open(&db_path).map_err(|e| invalid(&db_path, e.to_string()))?;
-        db.busy_timeout(std::time::Duration::from_secs(5))
-            .and_then(|_| {
-                db.execute(
-                    "INSERT OR REPLACE INTO device_identities (identity_key, device_id, public_key_pem, private_key_pem, created_at_ms, updated_at_ms) VALUES ('primary', ?1, ?2, ?3, ?4, ?4)",
-                    rusqlite::params![self.device_id, self.public_key_pem(), self.private_key_pem(), now],
-                )
-            })
-            .map_err(|e| invalid(&db_path, e.to_string()))?;
-        Ok(backup)
     }
 
     /// The raw public key, unpadded base64url.
@@ -223,7 +125,7 @@ mod tests {
                 .len(),
             48
         );
-        let back = DeviceIdentity::from_pem(&pem, Path::new("x")).unwrap();
+        let back = DeviceIdentity::from_private_key_pem(&pem).unwrap();
         assert_eq!(back.device_id(), id.device_id());
         assert!(
             id.public_key_pem()

@@ -4,12 +4,13 @@
 //! starting a Node process.
 
 mod client;
+mod close;
 pub mod device;
 mod frames;
 mod identity;
 pub mod tls;
 mod verdict;
 
+pub use crate::verdict::Verdict;
 pub use client::{ClientRole, ConnectOptions, Connection, Credential, Hello, RpcError, connect};
-pub use identity::{DeviceIdentity, IdentityError};
-pub use verdict::Verdict;
+pub use identity::{DeviceIdentity, KeyError};

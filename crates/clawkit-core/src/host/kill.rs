@@ -15,6 +15,22 @@ pub enum Stopped {
     AlreadyGone,
 }
 
+/// How it went, as a clause after the process's name: `pid 7: stopped with SIGTERM in 40 ms`.
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stopped::Terminated { after_ms } => write!(f, "stopped with SIGTERM in {after_ms} ms"),
+            Stopped::Killed { after_ms } => {
+                write!(
+                    f,
+                    "ignored SIGTERM; killed with SIGKILL after {after_ms} ms"
+                )
+            }
+            Stopped::AlreadyGone => f.write_str("already gone"),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum KillError {
     #[error(
@@ -178,6 +194,20 @@ mod tests {
         let foreign = p(100, "python3");
         assert!(same_process(&foreign, &foreign, false).is_ok());
         assert!(same_process(&foreign, &p(100, "bash"), false).is_err());
+    }
+
+    #[test]
+    fn each_outcome_reads_as_a_clause() {
+        let said = |s: Stopped| format!("pid 7: {s}");
+        assert_eq!(
+            said(Stopped::Terminated { after_ms: 40 }),
+            "pid 7: stopped with SIGTERM in 40 ms"
+        );
+        assert_eq!(
+            said(Stopped::Killed { after_ms: 10_000 }),
+            "pid 7: ignored SIGTERM; killed with SIGKILL after 10000 ms"
+        );
+        assert_eq!(said(Stopped::AlreadyGone), "pid 7: already gone");
     }
 
     #[test]

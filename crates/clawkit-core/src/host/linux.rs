@@ -156,6 +156,10 @@ impl Host for ProcHost {
             .filter(ProcessInfo::is_gateway)
             .collect()
     }
+
+    fn uid(&self) -> u32 {
+        crate::openclaw::install::current_uid()
+    }
 }
 
 #[cfg(test)]

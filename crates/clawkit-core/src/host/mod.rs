@@ -1,7 +1,10 @@
 //! The machine around the gateway: who listens on its ports, which processes are gateways,
 //! its lock files, and signalling a process safely. Linux reads `/proc` directly; macOS and
-//! Windows parse `lsof`/`ps` and `netstat`/`tasklist` through the same [`Host`] trait.
+//! Windows parse `lsof`/`ps` and `netstat`/`tasklist` through the same [`Host`] trait, and
+//! tests describe a machine with [`fake::FakeHost`]. No handshake is made here: whether a
+//! listener answers as a gateway is an input to `ports::judge`, asked by `probe`.
 
+pub mod fake;
 pub mod kill;
 mod linux;
 pub mod lock;
@@ -24,6 +27,8 @@ pub trait Host: Send + Sync {
     fn environ(&self, pid: u32) -> Option<Vec<(String, String)>>;
     /// Every visible process that looks like an OpenClaw gateway.
     fn gateways(&self) -> Vec<ProcessInfo>;
+    /// The user clawkit runs as: whose lock files and sockets are "yours".
+    fn uid(&self) -> u32;
 }
 
 /// The host backend for this OS.

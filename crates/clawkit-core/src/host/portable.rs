@@ -128,6 +128,10 @@ impl Host for CommandHost {
             })
             .unwrap_or_default()
     }
+
+    fn uid(&self) -> u32 {
+        crate::openclaw::install::current_uid()
+    }
 }
 
 #[cfg(test)]

@@ -1,26 +1,10 @@
-//! The port inspection of a target, as the lifecycle steps use it before and after a change.
+//! Who holds the ports before and after a lifecycle change, and which of them is this
+//! install's gateway.
 
-use crate::error::Error;
 use crate::host::ProcessInfo;
-use crate::host::ports::{self, Class, Inputs, PortsReport};
-use crate::target::Target;
-use std::time::Duration;
+use crate::host::ports::{Class, PortsReport};
 
-/// Who holds this install's ports now, with the supervisor's main pid as of now.
-pub async fn inspect_ports(target: &Target, handshake: Duration) -> Result<PortsReport, Error> {
-    let config = target.load_config()?;
-    let probe = target.clone();
-    let supervisor = crate::blocking::blocking(move || probe.supervisor()).await;
-    let inputs = Inputs {
-        paths: &target.paths,
-        config: &config,
-        env: &target.env,
-        host: target.host.as_ref(),
-        supervisor,
-        handshake_timeout: handshake,
-    };
-    Ok(ports::inspect(&inputs).await)
-}
+pub use crate::probe::inspect_ports;
 
 /// The process of this state dir's gateway holding the base port, if any.
 pub fn this_gateway(report: &PortsReport) -> Option<&ProcessInfo> {

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::event::{Approver, Ask, Cancel, Decision, Event, Observer, Question};
 use crate::finding::{Finding, Kill};
 use crate::host::ProcessInfo;
-use crate::host::kill::{Stopped, stop};
+use crate::host::kill::stop;
 use crate::host::ports::PortsReport;
 use crate::target::Target;
 use serde::Serialize;
@@ -125,14 +125,7 @@ async fn stop_one(
     })
     .await;
     let (outcome, ok) = match outcome {
-        Ok(Stopped::Terminated { after_ms }) => {
-            (format!("stopped with SIGTERM in {after_ms} ms"), true)
-        }
-        Ok(Stopped::Killed { after_ms }) => (
-            format!("ignored SIGTERM; killed with SIGKILL after {after_ms} ms"),
-            true,
-        ),
-        Ok(Stopped::AlreadyGone) => ("already gone".to_string(), true),
+        Ok(stopped) => (stopped.to_string(), true),
         Err(e) => (format!("not stopped: {e}"), false),
     };
     StopAttempt {

@@ -179,6 +179,15 @@ pub fn local_cli_credential(
     )
 }
 
+/// An admin action found no shared secret to send.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{what} needs the gateway's shared secret, and this client has none configured: pass --token (or set OPENCLAW_GATEWAY_TOKEN for this command)"
+)]
+pub struct NoSharedSecret {
+    pub what: String,
+}
+
 /// The gateway's shared secret for an admin action on the local gateway (a restart request,
 /// a device rotation): `given` when the user passed one, else this client's configured one,
 /// else what this host's config gives the gateway. `what` names the action for the error.
@@ -187,7 +196,7 @@ pub fn admin_credential(
     env: &Env,
     given: &crate::gateway::Credential,
     what: &str,
-) -> Result<crate::gateway::Credential, crate::error::Error> {
+) -> Result<crate::gateway::Credential, NoSharedSecret> {
     use crate::gateway::Credential;
     let shared = match given {
         Credential::None => {
@@ -205,9 +214,9 @@ pub fn admin_credential(
         given => given.clone(),
     };
     if matches!(shared, Credential::None) {
-        return Err(crate::error::Error::Usage(format!(
-            "{what} needs the gateway's shared secret, and this client has none configured: pass --token (or set OPENCLAW_GATEWAY_TOKEN for this command)"
-        )));
+        return Err(NoSharedSecret {
+            what: what.to_string(),
+        });
     }
     Ok(shared)
 }

@@ -7,7 +7,8 @@
 //!
 //! Where a legacy JSON file exists it is what that OpenClaw uses (2026.9 refuses to start until
 //! it is migrated), so it wins over the SQLite table of the same data. Token values stay inside
-//! [`Secret`]s; nothing here prints them.
+//! [`Secret`]s; nothing here prints them. The local identity is read and written by
+//! [`super::identity`], which this model shares.
 
 use super::auth::{Secret, SecretKind, SecretOrigin};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -33,7 +34,7 @@ pub enum Source {
     Missing,
 }
 
-/// This machine's own device identity (the private key is never read into this model).
+/// This machine's own device identity (the private key is not kept in this model).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalIdentity {
     pub device_id: String,
@@ -113,7 +114,7 @@ pub struct DeviceState {
 impl DeviceState {
     /// Reads the state under `state_dir` from whichever layout holds it.
     pub fn read(state_dir: &Path) -> Result<DeviceState, StateError> {
-        let db_path = state_dir.join("state").join("openclaw.sqlite");
+        let db_path = db_path(state_dir);
         let db = if db_path.is_file() {
             Some(open_read_only(&db_path)?)
         } else {
@@ -127,18 +128,7 @@ impl DeviceState {
         let identity_file = json("identity/device.json");
         let legacy = identity_file.is_file();
         let db = if legacy { None } else { db };
-        let identity = if identity_file.is_file() {
-            let v = read_json(&identity_file)?;
-            Some(LocalIdentity {
-                device_id: str_field(&v, "deviceId").unwrap_or_default(),
-                created_at_ms: v["createdAtMs"].as_i64(),
-                source: Source::Json(identity_file),
-            })
-        } else if let Some(db) = &db {
-            sqlite_identity(db, &db_path)?
-        } else {
-            None
-        };
+        let identity = super::identity::read(state_dir, db.as_ref())?.map(|i| i.summary());
 
         let auth_file = json("identity/device-auth.json");
         let (cached_tokens, cached_source) = if auth_file.is_file() {
@@ -226,7 +216,12 @@ impl DeviceState {
     }
 }
 
-fn open_read_only(path: &Path) -> Result<Connection, StateError> {
+/// The state database of `state_dir` (2026.8+).
+pub(super) fn db_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("state").join("openclaw.sqlite")
+}
+
+pub(super) fn open_read_only(path: &Path) -> Result<Connection, StateError> {
     let err = |e: rusqlite::Error| StateError::Sqlite {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -275,7 +270,7 @@ fn select(
     Ok(format!("SELECT {} FROM {table} {tail}", list.join(", ")))
 }
 
-fn has_table(db: &Connection, name: &str) -> bool {
+pub(super) fn has_table(db: &Connection, name: &str) -> bool {
     db.query_row(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
         [name],
@@ -287,30 +282,11 @@ fn has_table(db: &Connection, name: &str) -> bool {
     .is_some()
 }
 
-fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + '_ {
+pub(super) fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + '_ {
     move |e| StateError::Sqlite {
         path: path.to_path_buf(),
         message: e.to_string(),
     }
-}
-
-fn sqlite_identity(db: &Connection, path: &Path) -> Result<Option<LocalIdentity>, StateError> {
-    if !has_table(db, "device_identities") {
-        return Ok(None);
-    }
-    db.query_row(
-        "SELECT device_id, created_at_ms FROM device_identities WHERE identity_key = 'primary'",
-        [],
-        |r| {
-            Ok(LocalIdentity {
-                device_id: r.get(0)?,
-                created_at_ms: r.get(1)?,
-                source: Source::Sqlite(path.to_path_buf()),
-            })
-        },
-    )
-    .optional()
-    .map_err(sqlite_err(path))
 }
 
 fn strings(json_text: Option<String>) -> Vec<String> {
@@ -456,7 +432,7 @@ fn sqlite_pending(db: &Connection, path: &Path) -> Result<Vec<PendingRequest>, S
     )
 }
 
-fn read_json(path: &Path) -> Result<Value, StateError> {
+pub(super) fn read_json(path: &Path) -> Result<Value, StateError> {
     let text = std::fs::read_to_string(path).map_err(|e| StateError::Json {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -779,4 +755,12 @@ pub fn restore_cached_token_row(
         .map_err(&err)?;
     }
     tx.commit().map_err(&err)
+}
+
+/// A device id short enough for a line of text: its first 12 characters and an ellipsis.
+pub fn short_device_id(id: &str) -> String {
+    match id.char_indices().nth(12) {
+        Some((cut, _)) if id.len() > 16 => format!("{}…", &id[..cut]),
+        _ => id.to_string(),
+    }
 }

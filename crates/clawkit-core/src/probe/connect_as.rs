@@ -2,7 +2,7 @@
 //! of what is sent (fingerprints only).
 
 use crate::error::Error;
-use crate::gateway::{ClientRole, ConnectOptions, Credential, DeviceIdentity};
+use crate::gateway::{ClientRole, ConnectOptions, Credential};
 use crate::openclaw::auth::{AuthMode, ClientMode, client_credentials, client_mode, client_url};
 use crate::openclaw::config::LoadedConfig;
 use crate::openclaw::state::DeviceState;
@@ -126,7 +126,7 @@ fn shared_secret(
 /// This device with its cached operator token instead of a shared secret.
 fn as_device(target: &Target, opts: &mut ConnectOptions) -> Result<String, Error> {
     let state_dir = &target.paths.state_dir.value;
-    let identity = DeviceIdentity::load_local(state_dir)
+    let identity = crate::openclaw::identity::load(state_dir)
         .map_err(|e| Error::Usage(format!("--as device: {e}")))?;
     let state = DeviceState::read(state_dir).map_err(|e| Error::Usage(e.to_string()))?;
     let cached = state

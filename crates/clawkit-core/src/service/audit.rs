@@ -186,11 +186,7 @@ fn secrets(def: &ServiceDef, config: &LoadedConfig, env: &Env, out: &mut Vec<Fin
                 ),
             ),
             None => {
-                let sent = match &cli_sends {
-                    crate::gateway::Credential::Token(t)
-                    | crate::gateway::Credential::Password(t) => Some(t.as_str()),
-                    crate::gateway::Credential::None => None,
-                };
+                let sent = cli_sends.value();
                 if sent == Some(baked) {
                     Finding::new(
                         embedded,

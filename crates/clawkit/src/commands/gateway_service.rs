@@ -9,7 +9,6 @@ use clawkit_core::error::Result;
 use clawkit_core::event::{Cancel, NullObserver};
 use clawkit_core::finding::{Finding, Severity};
 use clawkit_core::gateway::Credential;
-use clawkit_core::host::kill::Stopped;
 use clawkit_core::host::ports::PortsReport;
 use clawkit_core::lifecycle::{
     self, GatewayStatus, Installed, Restarted, Started, StopOutcome, SupervisedChange, Waits,
@@ -131,18 +130,6 @@ fn render_started(s: &Started, as_json: bool, out: &mut dyn Write) -> ExitStatus
     }
 }
 
-pub(crate) fn stopped_sentence(pid: u32, how: &Stopped) -> String {
-    match how {
-        Stopped::Terminated { after_ms } => {
-            format!("stopped pid {pid} with SIGTERM in {after_ms} ms")
-        }
-        Stopped::Killed { after_ms } => {
-            format!("pid {pid} ignored SIGTERM; killed after {after_ms} ms")
-        }
-        Stopped::AlreadyGone => format!("pid {pid} had already exited"),
-    }
-}
-
 fn render_stopped(s: &StopOutcome, as_json: bool, out: &mut dyn Write) {
     let (what, detail, report) = match s {
         StopOutcome::NotRunning { port, free } => {
@@ -161,7 +148,7 @@ fn render_stopped(s: &StopOutcome, as_json: bool, out: &mut dyn Write) {
             ("stopped".to_string(), json!({"manager": manager}), report)
         }
         StopOutcome::Signalled { pid, how, report } => {
-            (stopped_sentence(*pid, how), json!({"pid": pid}), report)
+            (format!("pid {pid}: {how}"), json!({"pid": pid}), report)
         }
     };
     render_outcome(&what, detail, report, as_json, out);

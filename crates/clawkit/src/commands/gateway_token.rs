@@ -110,7 +110,7 @@ async fn status(settings: &Settings, as_json: bool, out: &mut dyn Write) -> Resu
 
     let state_dir = &settings.paths.state_dir.value;
     let state = DeviceState::read(state_dir).ok();
-    let identity = DeviceIdentity::load_local(state_dir).ok();
+    let identity = clawkit_core::openclaw::identity::load(state_dir).ok();
     let mut cached_rows = Vec::new();
     let mut problems = live_verdict.as_ref().is_some_and(|v| !v.is_ok());
     if let Some(state) = &state {
@@ -432,7 +432,7 @@ async fn rotate(
         }
         Err(e) => return Err(e),
     };
-    let identity = DeviceIdentity::load_local(&state_dir).ok();
+    let identity = clawkit_core::openclaw::identity::load(&state_dir).ok();
     let local = match (device, &identity) {
         (None, Some(id)) => Some(id.clone()),
         (Some(d), Some(id)) if d == id.device_id() => Some(id.clone()),
@@ -702,7 +702,7 @@ async fn rotate_in_band(
     let config = settings.load_config()?;
     let url = settings.paths.local_url(&config, &settings.env);
     let state_dir = settings.paths.state_dir.value.clone();
-    let Ok(identity) = DeviceIdentity::load_local(&state_dir) else {
+    let Ok(identity) = clawkit_core::openclaw::identity::load(&state_dir) else {
         return Ok(None);
     };
     let Some(cached) = DeviceState::read(&state_dir).ok().and_then(|s| {

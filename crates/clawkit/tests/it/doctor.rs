@@ -530,9 +530,12 @@ fn pending_repair_request_for_this_device() {
     let gw = Gateway::start(GatewayOptions::new(V2026_9)).unwrap();
     assert!(gw.openclaw_cli(&["gateway", "health"]).unwrap().success());
     let identity = DeviceIdentity::generate();
-    identity
-        .store_local(gw.state_dir(), &gw.state_dir().join("clawkit/backups"))
-        .unwrap();
+    clawkit_core::openclaw::identity::store(
+        gw.state_dir(),
+        &identity,
+        &gw.state_dir().join("clawkit/backups"),
+    )
+    .unwrap();
     let request = clawkit_testkit::scenario::pending_repair(&gw, &identity).unwrap();
     let (code, doc, r) = doctor_json(gw.env(), &[]);
     assert_eq!(code, Some(1), "{r}");

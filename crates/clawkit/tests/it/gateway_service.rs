@@ -57,7 +57,7 @@ per_version!(restart_status_stop_of_an_unsupervised_gateway, |version| {
     assert_eq!(r.code, Some(0), "{r}");
     assert!(
         r.stdout
-            .contains(&format!("stopped pid {pid} with SIGTERM")),
+            .contains(&format!("pid {pid}: stopped with SIGTERM")),
         "{r}"
     );
     assert!(r.stdout.contains("is free"), "{r}");

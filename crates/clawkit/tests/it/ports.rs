@@ -118,26 +118,45 @@ fn gateway_of_this_state_dir_listening_elsewhere() {
 
 #[test]
 fn listener_that_is_not_the_supervisors_main_pid() {
-    // No service manager runs here: the supervisor's answer is given, the process is real.
+    use clawkit_core::host::runner::{CommandOutput, RecordingRunner};
+    // No service manager runs here: a recording runner answers for systemd (a fake, named
+    // so); the processes are real.
     let gw = shared_gateway(V2026_9).unwrap();
     let env = clawkit_core::env::Env::from_pairs(gw.env().iter().cloned());
-    let paths = clawkit_core::openclaw::install::InstallPaths::resolve(&env);
-    let config = clawkit_core::openclaw::config::load(&paths.config_path.value, &env).unwrap();
-    let host = clawkit_core::host::ProcHost::new();
-    // The supervisor's main process: a real process that is not the gateway nor its parent.
-    let mut main = std::process::Command::new("sleep")
-        .arg("60")
-        .spawn()
-        .unwrap();
-    let inputs = clawkit_core::host::ports::Inputs {
-        paths: &paths,
-        config: &config,
-        env: &env,
-        host: &host,
-        supervisor: Some(("openclaw-gateway.service".into(), main.id())),
-        handshake_timeout: Duration::from_secs(3),
+    // The supervisor's main process: a real process that is not the gateway nor its parent,
+    // stopped when the test ends however it ends.
+    struct Reaped(std::process::Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let main = Reaped(
+        std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .unwrap(),
+    );
+    let inspect = |main_pid: u32| {
+        let show = format!("LoadState=loaded\nActiveState=active\nMainPID={main_pid}\n");
+        let runner =
+            RecordingRunner::new().reply("systemctl --user show", CommandOutput::ok(&show));
+        let target = clawkit_core::target::Target {
+            paths: clawkit_core::openclaw::install::InstallPaths::resolve(&env),
+            env: env.clone(),
+            host: std::sync::Arc::new(clawkit_core::host::ProcHost::new()),
+            runner: std::sync::Arc::new(runner),
+            manager: Some(clawkit_core::service::Manager::Systemd),
+        };
+        crate::util::runtime()
+            .block_on(clawkit_core::probe::inspect_ports(
+                &target,
+                Duration::from_secs(3),
+            ))
+            .unwrap()
     };
-    let report = crate::util::runtime().block_on(clawkit_core::host::ports::inspect(&inputs));
+    let report = inspect(main.0.id());
     let f = report
         .findings
         .iter()
@@ -146,22 +165,21 @@ fn listener_that_is_not_the_supervisors_main_pid() {
     assert_eq!(f.pid, Some(gw.pid()));
     assert!(
         f.summary
-            .contains(&format!("main process is pid {}", main.id()))
+            .contains(&format!("main process is pid {}", main.0.id()))
     );
-    // With the supervisor's main pid being the gateway itself there is no such finding.
-    let inputs = clawkit_core::host::ports::Inputs {
-        supervisor: Some(("openclaw-gateway.service".into(), gw.pid())),
-        ..inputs
-    };
-    let report = crate::util::runtime().block_on(clawkit_core::host::ports::inspect(&inputs));
+    // With the supervisor's main pid being the gateway itself there is no such finding, and
+    // the gateway is still recognised (not an empty report).
+    let report = inspect(gw.pid());
+    assert!(
+        report.findings.iter().any(|f| f.code == "own-gateway"),
+        "{report:#?}"
+    );
     assert!(
         report
             .findings
             .iter()
             .all(|f| f.code != "not-supervisor-main-pid")
     );
-    let _ = main.kill();
-    let _ = main.wait();
 }
 
 #[test]

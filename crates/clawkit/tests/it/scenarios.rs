@@ -118,11 +118,14 @@ per_version!(
         // Let the CLI create its own identity first, then replace it.
         assert!(gw.openclaw_cli(&["gateway", "health"]).unwrap().success());
         let written = DeviceIdentity::generate();
-        let backup = written
-            .store_local(gw.state_dir(), &gw.state_dir().join("clawkit/backups"))
-            .unwrap();
+        let backup = clawkit_core::openclaw::identity::store(
+            gw.state_dir(),
+            &written,
+            &gw.state_dir().join("clawkit/backups"),
+        )
+        .unwrap();
         assert!(backup.is_dir());
-        let loaded = DeviceIdentity::load_local(gw.state_dir()).unwrap();
+        let loaded = clawkit_core::openclaw::identity::load(gw.state_dir()).unwrap();
         assert_eq!(loaded.device_id(), written.device_id());
         let device = scenario::cli_device_token_cached(&gw).unwrap();
         assert_eq!(device, written.device_id());

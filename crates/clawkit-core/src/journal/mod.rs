@@ -1,4 +1,4 @@
-//! The record of a fix run, written before and after every change, so `clawkit undo` can put
+//! The record of a fix run (and, in `lock`, the rule that one runs at a time per state dir), written before and after every change, so `clawkit undo` can put
 //! back what a run changed — even a run killed half-way — and say what it cannot revert.
 //! Kept in `<state dir>/clawkit/journal/<id>.json` (mode 0600); holds paths and backups, never a
 //! secret.
@@ -7,6 +7,8 @@ use crate::fsx;
 use serde::{Deserialize, Serialize};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+pub mod lock;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -301,7 +303,7 @@ fn revert(change: &Change, backups: &Path) -> Result<Option<String>, String> {
                 .map_err(|e| e.to_string())?;
             Ok(Some(format!(
                 "the cached {role} token of device {} restored in {}",
-                super::checks::short(device_id),
+                crate::openclaw::state::short_device_id(device_id),
                 db.display()
             )))
         }
