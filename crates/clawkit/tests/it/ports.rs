@@ -1,7 +1,7 @@
 //! `clawkit ports`: every verdict on a real process setup, and `--kill` stopping exactly the
 //! processes it may.
 
-use crate::util::{clawkit_with_env, per_version, run};
+use crate::util::{alive, clawkit_with_env, per_version, run};
 use clawkit_testkit::{
     ClientHome, ForeignListener, Gateway, GatewayOptions, PortState, V2026_9, free_port,
     port_state, shared_gateway,
@@ -30,16 +30,6 @@ fn codes(doc: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-        !s.rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z')
-    })
 }
 
 /// A client install (its own home and state dir) whose config points at `port`.

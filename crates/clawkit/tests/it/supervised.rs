@@ -23,6 +23,8 @@ use std::time::Duration;
 /// restart, stops it and starts a new gateway process on the same home and port.
 struct FakeSupervisor {
     gateway: Mutex<Option<Gateway>>,
+    /// Replaced gateways, stopped but kept: the first one's directory holds the home.
+    retired: Mutex<Vec<Gateway>>,
     home: PathBuf,
     port: u16,
     token: String,
@@ -36,6 +38,7 @@ impl FakeSupervisor {
             port: gw.port(),
             token: gw.token().to_string(),
             gateway: Mutex::new(Some(gw)),
+            retired: Mutex::new(Vec::new()),
             calls: Mutex::new(Vec::new()),
         }
     }
@@ -51,7 +54,8 @@ impl FakeSupervisor {
     fn replace_gateway(&self) {
         let mut slot = self.gateway.lock().unwrap();
         if let Some(old) = slot.take() {
-            old.stop();
+            stop_and_wait(old.pid());
+            self.retired.lock().unwrap().push(old);
         }
         let options = GatewayOptions::new(V2026_9).on_home(&self.home, self.port, &self.token);
         *slot = Some(Gateway::start(options).expect("the supervisor's new gateway starts"));
@@ -94,6 +98,16 @@ impl CommandRunner for FakeSupervisor {
             _ => CommandOutput::ok(""),
         };
         Ok(out)
+    }
+}
+
+/// SIGTERM, then wait (at most 20 s) until the process is gone, as a supervisor's stop does.
+fn stop_and_wait(pid: u32) {
+    // SAFETY: kill(2) with a valid signal on a pid this test started.
+    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while crate::util::alive(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
