@@ -8,7 +8,7 @@ use super::{print_json, say, say_finding};
 use crate::cli::{GatewayCommand, ServiceArgs};
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, codes};
 use crate::gateway::{ConnectOptions, Verdict, connect};
 use crate::host::kill::{Stopped, stop};
 use crate::host::ports::{Class, PortsReport};
@@ -232,9 +232,11 @@ impl Ctx<'_> {
                     findings.extend(audit.iter().cloned());
                     services.push(json!({"definition": def, "findings": audit}));
                 }
-                Err(e) => {
-                    findings.push(Finding::new("service-file-unreadable", Severity::Error, e))
-                }
+                Err(e) => findings.push(Finding::new(
+                    codes::SERVICE_FILE_UNREADABLE,
+                    Severity::Error,
+                    e,
+                )),
             }
         }
         let own = Self::own_gateway(&report);
@@ -371,12 +373,11 @@ impl Ctx<'_> {
             );
             return Ok(ExitStatus::Success);
         }
-        if let Some(blocker) = report.findings.iter().find(|f| {
-            matches!(
-                f.code,
-                "zombie-gateway" | "foreign-listener" | "hung-gateway" | "port-owner-hidden"
-            )
-        }) {
+        if let Some(blocker) = report
+            .findings
+            .iter()
+            .find(|f| codes::PORT_TAKEN.contains(&f.code))
+        {
             return Err(Error::Refused(format!(
                 "port {} is taken: {}. Free it first: {}",
                 report.port,
@@ -577,10 +578,12 @@ impl Ctx<'_> {
             .collect();
         if let (Some(main), Some(h)) = (state.main_pid, holder)
             && main != h
-            && !problems.iter().any(|f| f.code == "not-supervisor-main-pid")
+            && !problems
+                .iter()
+                .any(|f| f.code == codes::NOT_SUPERVISOR_MAIN_PID)
         {
             problems.push(Finding::new(
-                "not-supervisor-main-pid",
+                codes::NOT_SUPERVISOR_MAIN_PID,
                 Severity::Error,
                 format!(
                     "port {} is held by pid {h}, not by {}'s main pid {main}",
@@ -680,9 +683,11 @@ impl Ctx<'_> {
                     ));
                     found.push(def.path.display().to_string());
                 }
-                Err(e) => {
-                    findings.push(Finding::new("service-file-unreadable", Severity::Error, e))
-                }
+                Err(e) => findings.push(Finding::new(
+                    codes::SERVICE_FILE_UNREADABLE,
+                    Severity::Error,
+                    e,
+                )),
             }
         }
         let ran = format!("{command} {}", argv.join(" "));

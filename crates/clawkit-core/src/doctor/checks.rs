@@ -4,7 +4,7 @@
 use super::facts::Facts;
 use super::sources::Place;
 use super::{Check, Group};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, codes};
 use crate::gateway::Verdict;
 use crate::openclaw::auth::{AuthMode, ClientMode, Secret, SecretOrigin};
 use crate::openclaw::config::{ConfigError, LoadedConfig, schema};
@@ -43,13 +43,13 @@ fn install(f: &Facts) -> Check {
     let mut v = Vec::new();
     match &f.paths.cli {
         Some(cli) => v.push(Finding::new(
-            "cli-found",
+            codes::CLI_FOUND,
             Severity::Ok,
             format!("openclaw {} at {}", cli.version, cli.command.display()),
         )),
         None => v.push(
             Finding::new(
-                "cli-missing",
+                codes::CLI_MISSING,
                 Severity::Warning,
                 "no `openclaw` on PATH: the gateway's version rules are assumed to be 2026.9's",
             )
@@ -61,7 +61,7 @@ fn install(f: &Facts) -> Check {
     {
         v.push(
             Finding::new(
-                "gateway-version-drift",
+                codes::GATEWAY_VERSION_DRIFT,
                 Severity::Warning,
                 format!(
                     "the running gateway is OpenClaw {gw} but the CLI is {cli}: the gateway was not restarted after an update (or runs another install)"
@@ -86,7 +86,7 @@ fn config_invalid(e: &ConfigError) -> Check {
         "Config file",
         vec![
             Finding::new(
-                "config-invalid",
+                codes::CONFIG_INVALID,
                 Severity::Error,
                 "OpenClaw cannot read its config: the gateway refuses to start and the CLI fails",
             )
@@ -114,7 +114,7 @@ pub(super) fn retired_keys(
 fn config_check(config: &LoadedConfig) -> Check {
     let mut v = Vec::new();
     v.push(Finding::new(
-        "config-read",
+        codes::CONFIG_READ,
         Severity::Ok,
         if config.exists {
             format!(
@@ -130,7 +130,7 @@ fn config_check(config: &LoadedConfig) -> Check {
     for (key, node) in retired_keys(config) {
         v.push(
             Finding::new(
-                "config-retired-key",
+                codes::CONFIG_RETIRED_KEY,
                 if key.invalid {
                     Severity::Error
                 } else {
@@ -153,7 +153,7 @@ fn config_check(config: &LoadedConfig) -> Check {
         {
             v.push(
                 Finding::new(
-                    "config-redacted-secret",
+                    codes::CONFIG_REDACTED_SECRET,
                     Severity::Error,
                     format!("`{key}` holds a redaction placeholder, not a secret (a config copied from a redacted dump): OpenClaw treats it as unset"),
                 )
@@ -168,7 +168,7 @@ fn config_check(config: &LoadedConfig) -> Check {
     {
         v.push(
             Finding::new(
-                "config-auth-mode-unknown",
+                codes::CONFIG_AUTH_MODE_UNKNOWN,
                 Severity::Error,
                 format!("gateway.auth.mode `{mode}` is not a mode OpenClaw knows (none, token, password, trusted-proxy): the config is invalid"),
             )
@@ -182,7 +182,7 @@ fn config_check(config: &LoadedConfig) -> Check {
     {
         v.push(
             Finding::new(
-                "config-auth-ambiguous",
+                codes::CONFIG_AUTH_AMBIGUOUS,
                 Severity::Error,
                 "both gateway.auth.token and gateway.auth.password are set and gateway.auth.mode is not: the gateway refuses to start",
             )
@@ -192,7 +192,7 @@ fn config_check(config: &LoadedConfig) -> Check {
     for (var, origin) in &config.unresolved {
         v.push(
             Finding::new(
-                "config-unresolved-ref",
+                codes::CONFIG_UNRESOLVED_REF,
                 Severity::Error,
                 format!("${{{var}}} is used in the config but not set in this environment: OpenClaw refuses the config"),
             )
@@ -221,7 +221,7 @@ fn service(f: &Facts, config: &LoadedConfig) -> Check {
     let mut v = Vec::new();
     for e in &f.service_errors {
         v.push(Finding::new(
-            "service-file-unreadable",
+            codes::SERVICE_FILE_UNREADABLE,
             Severity::Error,
             e.clone(),
         ));
@@ -230,7 +230,7 @@ fn service(f: &Facts, config: &LoadedConfig) -> Check {
         let found = crate::service::audit::audit(def, &f.paths, config, &f.shell);
         if found.is_empty() {
             v.push(Finding::new(
-                "service-ok",
+                codes::SERVICE_OK,
                 Severity::Ok,
                 format!("{} {}: nothing wrong", def.name, def.path.display()),
             ));
@@ -239,7 +239,7 @@ fn service(f: &Facts, config: &LoadedConfig) -> Check {
     }
     if f.services.is_empty() && f.service_errors.is_empty() {
         v.push(Finding::new(
-            "service-none",
+            codes::SERVICE_NONE,
             Severity::Info,
             "no service definition: the gateway is started by hand (or by something clawkit does not read)",
         ));
@@ -279,7 +279,7 @@ fn shared_secret(f: &Facts) -> Check {
     let title = "The gateway's shared secret against every client source";
     if let Some(e) = &f.docker_error {
         v.push(Finding::new(
-            "docker-dir-unreadable",
+            codes::DOCKER_DIR_UNREADABLE,
             Severity::Error,
             e.clone(),
         ));
@@ -291,7 +291,7 @@ fn shared_secret(f: &Facts) -> Check {
     match mode {
         AuthMode::None | AuthMode::TrustedProxy => {
             v.push(Finding::new(
-                "secret-not-used",
+                codes::SECRET_NOT_USED,
                 Severity::Info,
                 format!("the gateway runs with auth mode {mode:?}: no shared secret to compare"),
             ));
@@ -306,7 +306,7 @@ fn shared_secret(f: &Facts) -> Check {
             .is_some_and(|c| is_secret_verdict(&c.verdict));
         v.push(
             Finding::new(
-                "gateway-secret-unknown",
+                codes::GATEWAY_SECRET_UNKNOWN,
                 if refused {
                     Severity::Warning
                 } else {
@@ -323,7 +323,7 @@ fn shared_secret(f: &Facts) -> Check {
     };
     if let Some(theirs) = &side.config_path {
         v.push(Finding::new(
-            "config-differs",
+            codes::CONFIG_DIFFERS,
             Severity::Info,
             format!(
                 "the gateway reads {}, the CLI reads {}: their secrets are compared below",
@@ -333,7 +333,7 @@ fn shared_secret(f: &Facts) -> Check {
         ));
     }
     v.push(Finding::new(
-        "gateway-secret",
+        codes::GATEWAY_SECRET,
         Severity::Ok,
         format!(
             "the gateway checks {} {}; read from {}",
@@ -359,7 +359,7 @@ fn shared_secret(f: &Facts) -> Check {
                 .is_some_and(|c| is_secret_verdict(&c.verdict));
         let (code, severity, summary) = match (same, in_effect, reader) {
             (true, true, _) if refused => (
-                "gateway-secret-hidden",
+                codes::GATEWAY_SECRET_HIDDEN,
                 Severity::Error,
                 format!(
                     "the gateway refuses the {} it would read from {}: it runs with another one — a --token/--password flag (its command line is hidden by its process title) or a change it has not reloaded",
@@ -368,7 +368,7 @@ fn shared_secret(f: &Facts) -> Check {
                 ),
             ),
             (true, true, _) => (
-                "secret-agrees",
+                codes::SECRET_AGREES,
                 Severity::Ok,
                 format!(
                     "the CLI sends the gateway's {} (from {})",
@@ -377,12 +377,12 @@ fn shared_secret(f: &Facts) -> Check {
                 ),
             ),
             (true, false, _) => (
-                "secret-agrees",
+                codes::SECRET_AGREES,
                 Severity::Ok,
                 format!("{} holds the gateway's {} too", copy.origin, word(copy)),
             ),
             (false, true, _) => (
-                "secret-mismatch",
+                codes::SECRET_MISMATCH,
                 if accepted {
                     Severity::Info
                 } else {
@@ -399,7 +399,7 @@ fn shared_secret(f: &Facts) -> Check {
                 ),
             ),
             (false, false, "docker") => (
-                "secret-mismatch",
+                codes::SECRET_MISMATCH,
                 Severity::Error,
                 format!(
                     "{} sets {} {} for the containers of that directory, but the gateway checks {}: they are refused (or, if they run the gateway, every other client is)",
@@ -410,7 +410,7 @@ fn shared_secret(f: &Facts) -> Check {
                 ),
             ),
             (false, false, _) => (
-                "secret-stale-copy",
+                codes::SECRET_STALE_COPY,
                 Severity::Warning,
                 format!(
                     "{} holds another {} ({}); the CLI does not use it now, but it takes over as soon as {}",
@@ -425,10 +425,10 @@ fn shared_secret(f: &Facts) -> Check {
             ),
         };
         let mut finding = Finding::new(code, severity, summary);
-        if code == "gateway-secret-hidden" {
+        if code == codes::GATEWAY_SECRET_HIDDEN {
             finding = finding.next("restart the gateway so it reads the config: stop it (clawkit gateway stop) and start it again without --token/--password, or fix that flag in its service definition");
         }
-        if code != "secret-agrees" {
+        if code != codes::SECRET_AGREES {
             finding = finding.evidence(format!(
                 "gateway side: {} {}; read from {}",
                 word(truth),
@@ -449,7 +449,7 @@ fn shared_secret(f: &Facts) -> Check {
     }
     if f.client_mode == ClientMode::ExplicitUrl {
         v.push(Finding::new(
-            "secret-explicit-url",
+            codes::SECRET_EXPLICIT_URL,
             Severity::Info,
             "OPENCLAW_GATEWAY_URL is set: the CLI sends only OPENCLAW_GATEWAY_TOKEN/PASSWORD, never the config's secrets",
         ));
@@ -502,7 +502,7 @@ fn handshake(f: &Facts) -> Check {
     match &f.cli {
         Some(c) if c.verdict.is_ok() => {
             v.push(Finding::new(
-                "handshake-cli",
+                codes::HANDSHAKE_CLI,
                 Severity::Ok,
                 format!(
                     "as the CLI ({}): accepted by OpenClaw {} in {} ms",
@@ -514,7 +514,7 @@ fn handshake(f: &Facts) -> Check {
         }
         Some(c) => v.push(
             Finding::new(
-                "handshake-cli",
+                codes::HANDSHAKE_CLI,
                 Severity::Error,
                 format!("as the CLI ({}): {}", c.url, verdict_line(&c.verdict)),
             )
@@ -528,7 +528,7 @@ fn handshake(f: &Facts) -> Check {
         {
             v.push(
                 Finding::new(
-                    "cli-remote-url-missing",
+                    codes::CLI_REMOTE_URL_MISSING,
                     Severity::Error,
                     "gateway.mode is remote but gateway.remote.url is not set: the CLI has nowhere to connect",
                 )
@@ -536,7 +536,7 @@ fn handshake(f: &Facts) -> Check {
             )
         }
         None => v.push(Finding::new(
-            "handshake-cli",
+            codes::HANDSHAKE_CLI,
             Severity::Info,
             "the CLI has no shared secret: it authenticates with this device's cached token (below)",
         )),
@@ -548,7 +548,7 @@ fn handshake(f: &Facts) -> Check {
             (false, false) => Severity::Warning,
         };
         v.push(Finding::new(
-            "handshake-device",
+            codes::HANDSHAKE_DEVICE,
             severity,
             format!(
                 "as this device with its cached token: {}",
@@ -575,7 +575,7 @@ fn devices(f: &Facts) -> Check {
         Ok(s) => s,
         Err(e) => {
             v.push(Finding::new(
-                "device-state-unreadable",
+                codes::DEVICE_STATE_UNREADABLE,
                 Severity::Warning,
                 e.clone(),
             ));
@@ -596,7 +596,7 @@ fn devices(f: &Facts) -> Check {
         let revoked = why.contains("revoked");
         v.push(
             Finding::new(
-                if revoked { "device-token-revoked" } else { "device-token-stale" },
+                if revoked { codes::DEVICE_TOKEN_REVOKED } else { codes::DEVICE_TOKEN_STALE },
                 severity,
                 format!(
                     "this client's cached {} token {} is {why}: the gateway answers `device token mismatch`",
@@ -615,7 +615,7 @@ fn devices(f: &Facts) -> Check {
     {
         v.push(
             Finding::new(
-                "device-token-stale",
+                codes::DEVICE_TOKEN_STALE,
                 severity,
                 "the gateway refuses this client's cached device token (rotated or revoked on the gateway)",
             )
@@ -631,7 +631,7 @@ fn devices(f: &Facts) -> Check {
     if cli_uses_device_token(f) && !has_cached && f.config.is_ok() {
         v.push(
             Finding::new(
-                "device-token-missing",
+                codes::DEVICE_TOKEN_MISSING,
                 Severity::Error,
                 "the CLI has no shared secret and no cached device token: it cannot authenticate (OpenClaw 2026.7 drops a cached token the gateway refused)",
             )
@@ -649,7 +649,7 @@ fn devices(f: &Facts) -> Check {
     {
         v.push(
             Finding::new(
-                "device-not-paired",
+                codes::DEVICE_NOT_PAIRED,
                 Severity::Error,
                 format!("this client's device {} is not paired with the gateway, and the CLI has no shared secret to pair with", short(id)),
             )
@@ -670,13 +670,13 @@ fn devices(f: &Facts) -> Check {
         };
         let (code, severity, what) = if p.is_repair {
             (
-                "device-repair-pending",
+                codes::DEVICE_REPAIR_PENDING,
                 Severity::Warning,
                 "a repair request (its key or requested access changed)",
             )
         } else {
             (
-                "device-pairing-pending",
+                codes::DEVICE_PAIRING_PENDING,
                 Severity::Info,
                 "a pairing request",
             )
@@ -697,7 +697,7 @@ fn devices(f: &Facts) -> Check {
     }
     if v.is_empty() {
         v.push(Finding::new(
-            "devices-ok",
+            codes::DEVICES_OK,
             Severity::Ok,
             match &own {
                 Some(id) => format!("device {}: no stale token, no pending request", short(id)),
@@ -744,7 +744,7 @@ fn log(f: &Facts) -> Check {
     let title = "Auth failures in the gateway log, by client";
     let Some(result) = &f.log else {
         v.push(Finding::new(
-            "log-missing",
+            codes::LOG_MISSING,
             Severity::Info,
             format!(
                 "no gateway log at {} (nothing to read)",
@@ -758,7 +758,11 @@ fn log(f: &Facts) -> Check {
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            v.push(Finding::new("log-unreadable", Severity::Warning, e.clone()));
+            v.push(Finding::new(
+                codes::LOG_UNREADABLE,
+                Severity::Warning,
+                e.clone(),
+            ));
             return check("log", Group::Log, title, v);
         }
     };
@@ -776,7 +780,7 @@ fn log(f: &Facts) -> Check {
         let settled = (is_cli && cli_ok) || g.last_ms.is_some_and(|t| t < recent);
         v.push(
             Finding::new(
-                "log-auth-failures",
+                codes::LOG_AUTH_FAILURES,
                 if settled {
                     Severity::Info
                 } else {
@@ -805,7 +809,7 @@ fn log(f: &Facts) -> Check {
     }
     if v.is_empty() {
         v.push(Finding::new(
-            "log-clean",
+            codes::LOG_CLEAN,
             Severity::Ok,
             format!(
                 "no auth failure in {} file(s) ({} bytes read)",
@@ -823,12 +827,12 @@ pub(super) fn private_paths(f: &Facts) -> [(std::path::PathBuf, u32, &'static st
         (
             f.paths.config_path.value.clone(),
             0o600,
-            "config-permissions",
+            codes::CONFIG_PERMISSIONS,
         ),
         (
             f.paths.state_dir.value.clone(),
             0o700,
-            "state-dir-permissions",
+            codes::STATE_DIR_PERMISSIONS,
         ),
     ]
 }
@@ -842,9 +846,9 @@ fn security(f: &Facts, config: &LoadedConfig) -> Check {
         v.push(
             Finding::new(
                 if exposed {
-                    "exposed-without-auth"
+                    codes::EXPOSED_WITHOUT_AUTH
                 } else {
-                    "auth-none"
+                    codes::AUTH_NONE
                 },
                 if exposed {
                     Severity::Error
@@ -868,7 +872,7 @@ fn security(f: &Facts, config: &LoadedConfig) -> Check {
         if weak {
             v.push(
                 Finding::new(
-                    "weak-secret",
+                    codes::WEAK_SECRET,
                     Severity::Warning,
                     format!("the gateway's {} is {} characters{}: guessable", word(s), s.len(), if schema::KNOWN_WEAK_SECRETS.contains(&s.expose()) { ", an example placeholder" } else { "" }),
                 )
@@ -897,7 +901,7 @@ fn security(f: &Facts, config: &LoadedConfig) -> Check {
     }
     if v.is_empty() {
         v.push(Finding::new(
-            "security-ok",
+            codes::SECURITY_OK,
             Severity::Ok,
             format!("auth required, bind {bind}, config and state dir private"),
         ));

@@ -8,7 +8,7 @@ use super::checks::{self, client_copies, gateway_secret, is_secret_verdict};
 use super::facts::Facts;
 use super::sources::Place;
 use super::{Cause, Check};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, codes};
 use crate::gateway::Verdict;
 use crate::openclaw::auth::{ClientMode, Secret, SecretKind, SecretOrigin};
 use serde::Serialize;
@@ -123,41 +123,41 @@ impl Step {
 
 /// Root-cause codes, most fundamental first.
 const RANK: &[&str] = &[
-    "config-invalid",
-    "config-unresolved-ref",
-    "config-auth-ambiguous",
-    "config-auth-mode-unknown",
-    "config-retired-key",
-    "zombie-gateway",
-    "hung-gateway",
-    "foreign-listener",
-    "multiple-gateways",
-    "gateway-down",
-    "gateway-not-listening",
-    "cli-remote-url-missing",
-    "service-state-dir-mismatch",
-    "service-token-mismatch",
-    "secret-mismatch",
-    "gateway-secret-hidden",
-    "config-redacted-secret",
-    "service-entry-missing",
-    "service-runtime-missing",
-    "service-version-drift",
-    "gateway-version-drift",
-    "device-token-revoked",
-    "device-token-stale",
-    "device-token-missing",
-    "device-not-paired",
-    "device-repair-pending",
-    "service-token-stale",
-    "secret-stale-copy",
-    "service-token-embedded",
-    "service-password-embedded",
-    "exposed-without-auth",
-    "auth-none",
-    "weak-secret",
-    "config-permissions",
-    "state-dir-permissions",
+    codes::CONFIG_INVALID,
+    codes::CONFIG_UNRESOLVED_REF,
+    codes::CONFIG_AUTH_AMBIGUOUS,
+    codes::CONFIG_AUTH_MODE_UNKNOWN,
+    codes::CONFIG_RETIRED_KEY,
+    codes::ZOMBIE_GATEWAY,
+    codes::HUNG_GATEWAY,
+    codes::FOREIGN_LISTENER,
+    codes::MULTIPLE_GATEWAYS,
+    codes::GATEWAY_DOWN,
+    codes::GATEWAY_NOT_LISTENING,
+    codes::CLI_REMOTE_URL_MISSING,
+    codes::SERVICE_STATE_DIR_MISMATCH,
+    codes::SERVICE_TOKEN_MISMATCH,
+    codes::SECRET_MISMATCH,
+    codes::GATEWAY_SECRET_HIDDEN,
+    codes::CONFIG_REDACTED_SECRET,
+    codes::SERVICE_ENTRY_MISSING,
+    codes::SERVICE_RUNTIME_MISSING,
+    codes::SERVICE_VERSION_DRIFT,
+    codes::GATEWAY_VERSION_DRIFT,
+    codes::DEVICE_TOKEN_REVOKED,
+    codes::DEVICE_TOKEN_STALE,
+    codes::DEVICE_TOKEN_MISSING,
+    codes::DEVICE_NOT_PAIRED,
+    codes::DEVICE_REPAIR_PENDING,
+    codes::SERVICE_TOKEN_STALE,
+    codes::SECRET_STALE_COPY,
+    codes::SERVICE_TOKEN_EMBEDDED,
+    codes::SERVICE_PASSWORD_EMBEDDED,
+    codes::EXPOSED_WITHOUT_AUTH,
+    codes::AUTH_NONE,
+    codes::WEAK_SECRET,
+    codes::CONFIG_PERMISSIONS,
+    codes::STATE_DIR_PERMISSIONS,
 ];
 
 fn findings(checks: &[Check]) -> impl Iterator<Item = &Finding> {
@@ -192,7 +192,7 @@ fn observed(f: &Facts, checks: &[Check]) -> Vec<(String, &'static str)> {
         out.push((format!("this device's handshake: {}", d.name()), kind(d)));
     }
     for l in findings(checks)
-        .filter(|l| l.code == "log-auth-failures" && l.severity >= Severity::Warning)
+        .filter(|l| l.code == codes::LOG_AUTH_FAILURES && l.severity >= Severity::Warning)
     {
         let k = if l.summary.contains("device_token") {
             "device"
@@ -208,15 +208,15 @@ fn observed(f: &Facts, checks: &[Check]) -> Vec<(String, &'static str)> {
 
 fn explains(code: &str) -> &'static [&'static str] {
     match code {
-        "secret-mismatch"
-        | "gateway-secret-hidden"
-        | "service-token-mismatch"
-        | "config-redacted-secret" => &["secret"],
-        "device-token-revoked"
-        | "device-token-stale"
-        | "device-token-missing"
-        | "device-not-paired" => &["device"],
-        "device-repair-pending" => &["pairing"],
+        codes::SECRET_MISMATCH
+        | codes::GATEWAY_SECRET_HIDDEN
+        | codes::SERVICE_TOKEN_MISMATCH
+        | codes::CONFIG_REDACTED_SECRET => &["secret"],
+        codes::DEVICE_TOKEN_REVOKED
+        | codes::DEVICE_TOKEN_STALE
+        | codes::DEVICE_TOKEN_MISSING
+        | codes::DEVICE_NOT_PAIRED => &["device"],
+        codes::DEVICE_REPAIR_PENDING => &["pairing"],
         c if RANK[..12].contains(&c) => &["any", "secret", "device", "pairing"],
         _ => &[],
     }
@@ -254,7 +254,7 @@ pub fn causes(f: &Facts, checks: &[Check]) -> Vec<Cause> {
         if !explained[i] {
             out.push(Cause {
                 rank: 0,
-                code: "unexplained-failure",
+                code: codes::UNEXPLAINED_FAILURE,
                 summary: format!(
                     "{label}: no check explains it; `clawkit explain` names what that message means"
                 ),
@@ -353,7 +353,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                 &mut steps,
                 Step::new(
                     Phase::Config,
-                    "config-retired-key",
+                    codes::CONFIG_RETIRED_KEY,
                     format!("remove the retired key {}", key.path),
                     Action::ConfigUnset {
                         key: key.path.to_string(),
@@ -376,9 +376,9 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                 continue; // the gateway accepts it: clawkit's view of the gateway is wrong
             }
             let code = if in_effect || reader == "docker" {
-                "secret-mismatch"
+                codes::SECRET_MISMATCH
             } else {
-                "secret-stale-copy"
+                codes::SECRET_STALE_COPY
             };
             match place {
                 Place::ConfigKey(key) => push(
@@ -544,7 +544,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
             );
         }
         if let Some(x) = findings(checks)
-            .find(|x| x.code == "service-version-drift" && x.severity >= Severity::Warning)
+            .find(|x| x.code == codes::SERVICE_VERSION_DRIFT && x.severity >= Severity::Warning)
             && let (Some(entry), Some(cli)) = (def.entry(), f.paths.cli.as_ref())
             && let Some((old_dir, _)) =
                 crate::openclaw::install::package_of(std::path::Path::new(entry))
@@ -584,14 +584,14 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
     for def in &f.services {
         if let Some((value, origin)) = def.setting("Service.KillMode")
             && value != "mixed"
-            && findings(checks).any(|x| x.code == "service-kill-mode")
+            && findings(checks).any(|x| x.code == codes::SERVICE_KILL_MODE)
         {
             service_changed = true;
             push(
                 &mut steps,
                 Step::new(
                     Phase::Service,
-                    "service-kill-mode",
+                    codes::SERVICE_KILL_MODE,
                     format!(
                         "set KillMode=mixed in {origin} (the gateway drains before its children stop)"
                     ),
@@ -604,14 +604,14 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
             );
         }
     }
-    let drifted = findings(checks).any(|x| x.code == "gateway-version-drift");
+    let drifted = findings(checks).any(|x| x.code == codes::GATEWAY_VERSION_DRIFT);
     // A changed definition is read again by its manager before the restart that uses it.
     match f.manager {
         Some(crate::service::Manager::Systemd) if service_changed => push(
             &mut steps,
             Step::new(
                 Phase::Restart,
-                "service",
+                codes::SERVICE_CHANGED,
                 "reload the changed unit (systemctl --user daemon-reload)",
                 Action::Reload,
             ),
@@ -620,7 +620,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
             &mut steps,
             Step::new(
                 Phase::Manual,
-                "service",
+                codes::SERVICE_CHANGED,
                 "load the changed service definition",
                 Action::Manual {
                     command: "clawkit gateway install --force   # launchd and Task Scheduler read a definition when it is installed".into(),
@@ -634,7 +634,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
             &mut steps,
             Step::new(
                 Phase::Restart,
-                "service",
+                codes::SERVICE_CHANGED,
                 "restart the gateway so it runs what is now configured",
                 Action::Restart,
             ),
@@ -645,10 +645,10 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
     let stale = findings(checks).find(|x| {
         matches!(
             x.code,
-            "device-token-stale"
-                | "device-token-revoked"
-                | "device-token-missing"
-                | "device-not-paired"
+            codes::DEVICE_TOKEN_STALE
+                | codes::DEVICE_TOKEN_REVOKED
+                | codes::DEVICE_TOKEN_MISSING
+                | codes::DEVICE_NOT_PAIRED
         ) && x.severity >= Severity::Warning
     });
     if let Some(x) = stale {
@@ -685,7 +685,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                     &mut steps,
                     Step::new(
                         Phase::Approve,
-                        "device-repair-pending",
+                        codes::DEVICE_REPAIR_PENDING,
                         format!(
                             "approve this client's pending repair request {} (roles {}, scopes {})",
                             p.request_id,
@@ -703,7 +703,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                     &mut steps,
                     Step::new(
                         Phase::Manual,
-                        "device-repair-pending",
+                        codes::DEVICE_REPAIR_PENDING,
                         if mine {
                             format!(
                                 "approve this client's repair request {} (clawkit cannot see the gateway's secret to do it)",
@@ -733,22 +733,25 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
         .map(|c| f.paths.port(c, &f.shell).value);
     for x in findings(checks).filter(|x| x.severity >= Severity::Warning) {
         if addressed.contains(&x.code)
-            || matches!(x.code, "handshake-cli" | "handshake-device" | "own-gateway")
+            || matches!(
+                x.code,
+                codes::HANDSHAKE_CLI | codes::HANDSHAKE_DEVICE | codes::OWN_GATEWAY
+            )
         {
             continue;
         }
         let command = match x.code {
-            "gateway-down" | "gateway-not-listening" => Some(if f.manager.is_some() {
+            codes::GATEWAY_DOWN | codes::GATEWAY_NOT_LISTENING => Some(if f.manager.is_some() {
                 "clawkit gateway start".to_string()
             } else {
                 "openclaw gateway run   # or install it as a service: clawkit gateway install"
                     .to_string()
             }),
-            "log-auth-failures" if x.summary.contains("Control UI") => Some(format!(
+            codes::LOG_AUTH_FAILURES if x.summary.contains("Control UI") => Some(format!(
                 "open http://127.0.0.1:{}/ in a private window and paste the gateway token in its settings (the browser caches the old one)",
                 port.unwrap_or(18789)
             )),
-            "log-auth-failures" => None,
+            codes::LOG_AUTH_FAILURES => None,
             _ => x.next.clone(),
         };
         if let Some(command) = command {
@@ -773,7 +776,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
             &mut steps,
             Step::new(
                 Phase::Manual,
-                "gateway-down",
+                codes::GATEWAY_DOWN,
                 "start this install's gateway on the freed port",
                 Action::Manual {
                     command: if f.manager.is_some() {
@@ -790,7 +793,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
             &mut steps,
             Step::new(
                 Phase::Verify,
-                "verify",
+                codes::VERIFY,
                 "handshake again as the CLI and as this device",
                 Action::Verify,
             ),

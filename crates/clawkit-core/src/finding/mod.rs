@@ -1,5 +1,8 @@
 //! A finding: one thing clawkit found, with the evidence it rests on, how bad it is, and the
-//! next command. Port inspection, the service audit and the doctor all speak in findings.
+//! next command. Port inspection, the service audit and the doctor all speak in findings;
+//! [`codes`] names every code they use.
+
+pub mod codes;
 
 use serde::Serialize;
 
@@ -56,6 +59,24 @@ impl Finding {
 
     pub fn next(mut self, command: impl Into<String>) -> Finding {
         self.next = Some(command.into());
+        self
+    }
+
+    /// The process the finding is about.
+    pub fn pid(mut self, pid: u32) -> Finding {
+        self.pid = Some(pid);
+        self
+    }
+
+    /// The port the finding is about.
+    pub fn port(mut self, port: u16) -> Finding {
+        self.port = Some(port);
+        self
+    }
+
+    /// Whether `clawkit ports --kill` may stop [`Finding::pid`], and under which flag.
+    pub fn kill(mut self, kill: Kill) -> Finding {
+        self.kill = Some(kill);
         self
     }
 }
