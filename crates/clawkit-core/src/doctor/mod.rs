@@ -9,6 +9,10 @@ pub mod fix;
 pub mod journal;
 mod plan;
 pub mod sources;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
 
 pub use facts::{Facts, Inputs, gather};
 pub use plan::{Action, Phase, Step};
