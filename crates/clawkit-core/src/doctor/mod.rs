@@ -65,6 +65,15 @@ pub struct Check {
 }
 
 impl Check {
+    fn new(id: &'static str, group: Group, title: &str, findings: Vec<Finding>) -> Check {
+        Check {
+            id,
+            group,
+            title: title.to_string(),
+            findings,
+        }
+    }
+
     pub fn worst(&self) -> Severity {
         crate::finding::worst(&self.findings)
     }
