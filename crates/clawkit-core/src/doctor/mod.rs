@@ -9,6 +9,7 @@ pub mod fix;
 pub mod journal;
 mod plan;
 pub mod sources;
+mod subject;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
@@ -19,6 +20,7 @@ pub use plan::{Action, Phase, Step};
 
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
+use subject::Subject;
 
 /// The version of the `--json` document (see docs/doctor-json.md).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -62,6 +64,9 @@ pub struct Check {
     pub group: Group,
     pub title: String,
     pub findings: Vec<Finding>,
+    /// What some findings are about, by index into `findings`: for the plan, not the JSON.
+    #[serde(skip)]
+    subjects: Vec<(usize, Subject)>,
 }
 
 impl Check {
@@ -71,7 +76,21 @@ impl Check {
             group,
             title: title.to_string(),
             findings,
+            subjects: Vec::new(),
         }
+    }
+
+    fn about(mut self, subjects: Vec<(usize, Subject)>) -> Check {
+        self.subjects = subjects;
+        self
+    }
+
+    /// Each finding, with what it is about when its check said.
+    fn judged(&self) -> impl Iterator<Item = (&Finding, Option<&Subject>)> {
+        self.findings.iter().enumerate().map(|(i, f)| {
+            let subject = self.subjects.iter().find(|(at, _)| *at == i);
+            (f, subject.map(|(_, s)| s))
+        })
     }
 
     pub fn worst(&self) -> Severity {

@@ -4,12 +4,12 @@
 //! the shared secret, fix the service, restart, refresh device tokens, verify, then what only
 //! the user can do.
 
-use super::checks::{self, client_copies, gateway_secret, is_secret_verdict};
+use super::checks::{self, client_copies, gateway_secret, word};
 use super::facts::Facts;
 use super::sources::Place;
+use super::subject::{ClientKind, Refusal, Subject};
 use super::{Cause, Check};
 use crate::finding::{Finding, Severity, codes};
-use crate::gateway::Verdict;
 use crate::openclaw::auth::{ClientMode, Secret, SecretKind, SecretOrigin};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -121,123 +121,148 @@ impl Step {
     }
 }
 
-/// Root-cause codes, most fundamental first.
-const RANK: &[&str] = &[
-    codes::CONFIG_INVALID,
-    codes::CONFIG_UNRESOLVED_REF,
-    codes::CONFIG_AUTH_AMBIGUOUS,
-    codes::CONFIG_AUTH_MODE_UNKNOWN,
-    codes::CONFIG_RETIRED_KEY,
-    codes::ZOMBIE_GATEWAY,
-    codes::HUNG_GATEWAY,
-    codes::FOREIGN_LISTENER,
-    codes::MULTIPLE_GATEWAYS,
-    codes::GATEWAY_DOWN,
-    codes::GATEWAY_NOT_LISTENING,
-    codes::CLI_REMOTE_URL_MISSING,
-    codes::SERVICE_STATE_DIR_MISMATCH,
-    codes::SERVICE_TOKEN_MISMATCH,
-    codes::SECRET_MISMATCH,
-    codes::GATEWAY_SECRET_HIDDEN,
-    codes::CONFIG_REDACTED_SECRET,
-    codes::SERVICE_ENTRY_MISSING,
-    codes::SERVICE_RUNTIME_MISSING,
-    codes::SERVICE_VERSION_DRIFT,
-    codes::GATEWAY_VERSION_DRIFT,
-    codes::DEVICE_TOKEN_REVOKED,
-    codes::DEVICE_TOKEN_STALE,
-    codes::DEVICE_TOKEN_MISSING,
-    codes::DEVICE_NOT_PAIRED,
-    codes::DEVICE_REPAIR_PENDING,
-    codes::SERVICE_TOKEN_STALE,
-    codes::SECRET_STALE_COPY,
-    codes::SERVICE_TOKEN_EMBEDDED,
-    codes::SERVICE_PASSWORD_EMBEDDED,
-    codes::EXPOSED_WITHOUT_AUTH,
-    codes::AUTH_NONE,
-    codes::WEAK_SECRET,
-    codes::CONFIG_PERMISSIONS,
-    codes::STATE_DIR_PERMISSIONS,
+/// Which observed refusals a root cause accounts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Explains {
+    /// Every failure: nothing works until it is fixed (a broken config, the wrong listener).
+    Everything,
+    Only(Refusal),
+    Nothing,
+}
+
+/// Root-cause codes, most fundamental first, with what each explains.
+const RANK: &[(&str, Explains)] = &[
+    (codes::CONFIG_INVALID, Explains::Everything),
+    (codes::CONFIG_UNRESOLVED_REF, Explains::Everything),
+    (codes::CONFIG_AUTH_AMBIGUOUS, Explains::Everything),
+    (codes::CONFIG_AUTH_MODE_UNKNOWN, Explains::Everything),
+    (codes::CONFIG_RETIRED_KEY, Explains::Everything),
+    (codes::ZOMBIE_GATEWAY, Explains::Everything),
+    (codes::HUNG_GATEWAY, Explains::Everything),
+    (codes::FOREIGN_LISTENER, Explains::Everything),
+    (codes::MULTIPLE_GATEWAYS, Explains::Everything),
+    (codes::GATEWAY_DOWN, Explains::Everything),
+    (codes::GATEWAY_NOT_LISTENING, Explains::Everything),
+    (codes::CLI_REMOTE_URL_MISSING, Explains::Everything),
+    (codes::SERVICE_STATE_DIR_MISMATCH, Explains::Nothing),
+    (
+        codes::SERVICE_TOKEN_MISMATCH,
+        Explains::Only(Refusal::SharedSecret),
+    ),
+    (
+        codes::SECRET_MISMATCH,
+        Explains::Only(Refusal::SharedSecret),
+    ),
+    (
+        codes::GATEWAY_SECRET_HIDDEN,
+        Explains::Only(Refusal::SharedSecret),
+    ),
+    (
+        codes::CONFIG_REDACTED_SECRET,
+        Explains::Only(Refusal::SharedSecret),
+    ),
+    (codes::SERVICE_ENTRY_MISSING, Explains::Nothing),
+    (codes::SERVICE_RUNTIME_MISSING, Explains::Nothing),
+    (codes::SERVICE_VERSION_DRIFT, Explains::Nothing),
+    (codes::GATEWAY_VERSION_DRIFT, Explains::Nothing),
+    (
+        codes::DEVICE_TOKEN_REVOKED,
+        Explains::Only(Refusal::DeviceToken),
+    ),
+    (
+        codes::DEVICE_TOKEN_STALE,
+        Explains::Only(Refusal::DeviceToken),
+    ),
+    (
+        codes::DEVICE_TOKEN_MISSING,
+        Explains::Only(Refusal::DeviceToken),
+    ),
+    (
+        codes::DEVICE_NOT_PAIRED,
+        Explains::Only(Refusal::DeviceToken),
+    ),
+    (
+        codes::DEVICE_REPAIR_PENDING,
+        Explains::Only(Refusal::Pairing),
+    ),
+    (codes::SERVICE_TOKEN_STALE, Explains::Nothing),
+    (codes::SECRET_STALE_COPY, Explains::Nothing),
+    (codes::SERVICE_TOKEN_EMBEDDED, Explains::Nothing),
+    (codes::SERVICE_PASSWORD_EMBEDDED, Explains::Nothing),
+    (codes::EXPOSED_WITHOUT_AUTH, Explains::Nothing),
+    (codes::AUTH_NONE, Explains::Nothing),
+    (codes::WEAK_SECRET, Explains::Nothing),
+    (codes::CONFIG_PERMISSIONS, Explains::Nothing),
+    (codes::STATE_DIR_PERMISSIONS, Explains::Nothing),
 ];
 
 fn findings(checks: &[Check]) -> impl Iterator<Item = &Finding> {
     checks.iter().flat_map(|c| c.findings.iter())
 }
 
-/// What failed, as observed: (label, kind) where kind is "secret", "device", "pairing", "any".
-fn observed(f: &Facts, checks: &[Check]) -> Vec<(String, &'static str)> {
+/// Each finding with what it is about, when its check said.
+fn judged(checks: &[Check]) -> impl Iterator<Item = (&Finding, Option<&Subject>)> {
+    checks.iter().flat_map(Check::judged)
+}
+
+/// A failure clawkit saw happen.
+struct Observed {
+    /// "the CLI's handshake: gateway token mismatch", "log: 3× `token_mismatch` from …".
+    label: String,
+    refusal: Refusal,
+}
+
+/// What failed, as observed: the live handshakes, and the log's failures still happening.
+fn observed(f: &Facts, checks: &[Check]) -> Vec<Observed> {
     let mut out = Vec::new();
-    let kind = |v: &Verdict| {
-        if is_secret_verdict(v) {
-            "secret"
-        } else if matches!(v, Verdict::DeviceTokenMismatch { .. }) {
-            "device"
-        } else if matches!(v, Verdict::PairingRequired { .. }) {
-            "pairing"
-        } else {
-            "any"
+    let handshakes = [
+        ("the CLI's handshake", f.cli.as_ref().map(|c| &c.verdict)),
+        ("this device's handshake", f.device_verdict.as_ref()),
+    ];
+    for (who, verdict) in handshakes {
+        if let Some(v) = verdict.filter(|v| !v.is_ok()) {
+            out.push(Observed {
+                label: format!("{who}: {}", v.name()),
+                refusal: Refusal::of_verdict(v),
+            });
         }
-    };
-    if let Some(c) = &f.cli
-        && !c.verdict.is_ok()
-    {
-        out.push((
-            format!("the CLI's handshake: {}", c.verdict.name()),
-            kind(&c.verdict),
-        ));
     }
-    if let Some(d) = &f.device_verdict
-        && !d.is_ok()
-    {
-        out.push((format!("this device's handshake: {}", d.name()), kind(d)));
-    }
-    for l in findings(checks)
-        .filter(|l| l.code == codes::LOG_AUTH_FAILURES && l.severity >= Severity::Warning)
-    {
-        let k = if l.summary.contains("device_token") {
-            "device"
-        } else if l.summary.contains("pairing") {
-            "pairing"
-        } else {
-            "secret"
-        };
-        out.push((format!("log: {}", l.summary), k));
+    for (x, subject) in judged(checks) {
+        if let Some(Subject::LogClient { refusal, .. }) = subject
+            && x.severity >= Severity::Warning
+        {
+            out.push(Observed {
+                label: format!("log: {}", x.summary),
+                refusal: *refusal,
+            });
+        }
     }
     out
 }
 
-fn explains(code: &str) -> &'static [&'static str] {
-    match code {
-        codes::SECRET_MISMATCH
-        | codes::GATEWAY_SECRET_HIDDEN
-        | codes::SERVICE_TOKEN_MISMATCH
-        | codes::CONFIG_REDACTED_SECRET => &["secret"],
-        codes::DEVICE_TOKEN_REVOKED
-        | codes::DEVICE_TOKEN_STALE
-        | codes::DEVICE_TOKEN_MISSING
-        | codes::DEVICE_NOT_PAIRED => &["device"],
-        codes::DEVICE_REPAIR_PENDING => &["pairing"],
-        c if RANK[..12].contains(&c) => &["any", "secret", "device", "pairing"],
-        _ => &[],
-    }
-}
-
 pub fn causes(f: &Facts, checks: &[Check]) -> Vec<Cause> {
     let observed = observed(f, checks);
-    let mut list: Vec<(usize, &Finding)> = findings(checks)
+    let mut list: Vec<(usize, Explains, &Finding)> = findings(checks)
         .filter(|x| x.severity >= Severity::Warning)
-        .filter_map(|x| RANK.iter().position(|c| *c == x.code).map(|r| (r, x)))
+        .filter_map(|x| {
+            let r = RANK.iter().position(|(c, _)| *c == x.code)?;
+            Some((r, RANK[r].1, x))
+        })
         .collect();
-    list.sort_by_key(|(r, x)| (std::cmp::Reverse(x.severity), *r));
+    list.sort_by_key(|(r, _, x)| (std::cmp::Reverse(x.severity), *r));
     let mut explained = vec![false; observed.len()];
     let mut out: Vec<Cause> = list
         .into_iter()
-        .map(|(_, x)| {
-            let kinds = explains(x.code);
+        .map(|(_, explains, x)| {
             let mut ex = Vec::new();
-            for (i, (label, kind)) in observed.iter().enumerate() {
-                if kinds.contains(kind) {
-                    ex.push(label.clone());
+            for (i, o) in observed.iter().enumerate() {
+                let accounts = match explains {
+                    Explains::Everything => true,
+                    Explains::Only(r) => r == o.refusal,
+                    Explains::Nothing => false,
+                };
+                if accounts {
+                    ex.push(o.label.clone());
                     explained[i] = true;
                 }
             }
@@ -250,18 +275,17 @@ pub fn causes(f: &Facts, checks: &[Check]) -> Vec<Cause> {
             }
         })
         .collect();
-    for (i, (label, _)) in observed.iter().enumerate() {
-        if !explained[i] {
-            out.push(Cause {
-                rank: 0,
-                code: codes::UNEXPLAINED_FAILURE,
-                summary: format!(
-                    "{label}: no check explains it; `clawkit explain` names what that message means"
-                ),
-                evidence: Vec::new(),
-                explains: vec![label.clone()],
-            });
-        }
+    for (o, _) in observed.iter().zip(&explained).filter(|(_, e)| !**e) {
+        out.push(Cause {
+            rank: 0,
+            code: codes::UNEXPLAINED_FAILURE,
+            summary: format!(
+                "{}: no check explains it; `clawkit explain` names what that message means",
+                o.label
+            ),
+            evidence: Vec::new(),
+            explains: vec![o.label.clone()],
+        });
     }
     for (i, c) in out.iter_mut().enumerate() {
         c.rank = i + 1;
@@ -365,22 +389,17 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
 
     // The shared secret: every client copy that differs from what the gateway checks.
     if let Some(truth) = truth {
-        let sent = f.cli.as_ref().and_then(|c| c.sent.as_ref());
-        for (copy, place, reader) in client_copies(f) {
+        for c in client_copies(f) {
+            let (copy, in_effect) = (c.secret, c.in_effect);
             if copy.kind != truth.kind || copy.same_value(truth) {
                 continue;
             }
-            let in_effect = reader == "CLI" && sent.is_some_and(|s| s == copy);
             let accepted = f.cli.as_ref().is_some_and(|c| c.verdict.is_ok());
             if in_effect && accepted {
                 continue; // the gateway accepts it: clawkit's view of the gateway is wrong
             }
-            let code = if in_effect || reader == "docker" {
-                codes::SECRET_MISMATCH
-            } else {
-                codes::SECRET_STALE_COPY
-            };
-            match place {
+            let code = c.mismatch_code();
+            match c.place {
                 Place::ConfigKey(key) => push(
                     &mut steps,
                     Step::new(
@@ -388,7 +407,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                         code,
                         format!(
                             "set {key} to the gateway's {} ({})",
-                            kind_word(truth),
+                            word(truth),
                             truth.fingerprint()
                         ),
                         Action::ConfigSet {
@@ -404,7 +423,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                         code,
                         format!(
                             "write the gateway's {} ({}) into {}",
-                            kind_word(truth),
+                            word(truth),
                             truth.fingerprint(),
                             copy.origin
                         ),
@@ -424,7 +443,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                                 code,
                                 format!(
                                     "set {key} to the gateway's {} ({}): the CLI reads it before the shell's {}",
-                                    kind_word(truth),
+                                    word(truth),
                                     truth.fingerprint(),
                                     copy.kind.env_var()
                                 ),
@@ -469,7 +488,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
             .is_some_and(|v| !v.trim().is_empty())
         })
     };
-    for def in &f.services {
+    for (i, def) in f.services.iter().enumerate() {
         for kind in [SecretKind::Token, SecretKind::Password] {
             let Some(entry) = def
                 .env(kind.env_var())
@@ -477,14 +496,10 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
             else {
                 continue;
             };
-            let Some(listed) = findings(checks).find(|x| {
-                x.severity >= Severity::Warning
-                    && x.code.starts_with("service-")
-                    && (x.code.ends_with("-embedded")
-                        || x.code.ends_with("-stale")
-                        || x.code.ends_with("-mismatch"))
-                    && x.evidence.iter().any(|e| e.contains(&entry.origin))
-            }) else {
+            let about = Subject::ServiceSecret { def: i, kind };
+            let Some((listed, _)) =
+                judged(checks).find(|(x, s)| x.severity >= Severity::Warning && *s == Some(&about))
+            else {
                 continue;
             };
             let baked = Secret::new(
@@ -513,7 +528,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                         listed.code,
                         format!(
                             "set {key} to the gateway's {} ({}), so the service need not carry it",
-                            kind_word(&value),
+                            word(&value),
                             value.fingerprint()
                         ),
                         Action::ConfigSet {
@@ -731,7 +746,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
         .as_ref()
         .ok()
         .map(|c| f.paths.port(c, &f.shell).value);
-    for x in findings(checks).filter(|x| x.severity >= Severity::Warning) {
+    for (x, subject) in judged(checks).filter(|(x, _)| x.severity >= Severity::Warning) {
         if addressed.contains(&x.code)
             || matches!(
                 x.code,
@@ -747,7 +762,7 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
                 "openclaw gateway run   # or install it as a service: clawkit gateway install"
                     .to_string()
             }),
-            codes::LOG_AUTH_FAILURES if x.summary.contains("Control UI") => Some(format!(
+            codes::LOG_AUTH_FAILURES if is_control_ui(subject) => Some(format!(
                 "open http://127.0.0.1:{}/ in a private window and paste the gateway token in its settings (the browser caches the old one)",
                 port.unwrap_or(18789)
             )),
@@ -803,11 +818,15 @@ pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
     steps
 }
 
-fn kind_word(s: &Secret) -> &'static str {
-    match s.kind {
-        SecretKind::Password => "password",
-        _ => "token",
-    }
+/// Whether a log finding is about the browser Control UI (it caches the token it was given).
+fn is_control_ui(subject: Option<&Subject>) -> bool {
+    matches!(
+        subject,
+        Some(Subject::LogClient {
+            client: ClientKind::ControlUi,
+            ..
+        })
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The live handshakes: as the CLI (with what it would send) and as this device with its
 //! cached token.
 
-use super::{Facts, cli_uses_device_token};
+use super::{Facts, no_cli_secret_handshake};
 use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
 use crate::gateway::Verdict;
@@ -60,7 +60,7 @@ pub(super) fn check(f: &Facts) -> Check {
         )),
     }
     if let Some(d) = &f.device_verdict {
-        let severity = match (d.is_ok(), cli_uses_device_token(f)) {
+        let severity = match (d.is_ok(), no_cli_secret_handshake(f)) {
             (true, _) => Severity::Ok,
             (false, true) => Severity::Error,
             (false, false) => Severity::Warning,

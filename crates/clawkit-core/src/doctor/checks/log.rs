@@ -1,30 +1,20 @@
 //! Auth failures in the gateway's log of the last 24 hours, grouped by client; those that stopped
-//! (the client works now, or nothing failed in the last hour) are only information.
+//! (the client works now, or nothing failed in the last hour) are only information. Each
+//! finding says, as a subject, which kind of client failed and on what.
 
-use super::Facts;
+use super::{Facts, Found};
+use crate::doctor::subject::{ClientKind, Refusal, Subject};
 use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
 use crate::gateway::Verdict;
+use crate::logscan::{EventKind, Group as LogGroup, Report};
 
-/// Who a log client id is, in words.
-fn client_label(client: &str) -> String {
-    let id = client.split('/').next().unwrap_or(client);
-    let what = match id {
-        "cli" => "the openclaw CLI",
-        "openclaw-control-ui" | "webchat-ui" | "webchat" => "the Control UI (a browser)",
-        "openclaw-probe" => "a gateway probe",
-        "node-host" | "openclaw-node" | "node" => "a device node",
-        "openclaw-macos" | "openclaw-ios" | "openclaw-android" => "a companion app",
-        _ => "a client",
-    };
-    format!("{what} ({client})")
-}
+const TITLE: &str = "Auth failures in the gateway log, by client";
 
 pub(super) fn check(f: &Facts) -> Check {
-    let mut v = Vec::new();
-    let title = "Auth failures in the gateway log, by client";
-    let Some(result) = &f.log else {
-        v.push(Finding::new(
+    let mut found = Found::default();
+    match &f.log {
+        None => found.push(Finding::new(
             codes::LOG_MISSING,
             Severity::Info,
             format!(
@@ -33,63 +23,40 @@ pub(super) fn check(f: &Facts) -> Check {
                     .as_ref()
                     .map_or("?".into(), |p| p.display().to_string())
             ),
-        ));
-        return Check::new("log", Group::Log, title, v);
-    };
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            v.push(Finding::new(
-                codes::LOG_UNREADABLE,
-                Severity::Warning,
-                e.clone(),
-            ));
-            return Check::new("log", Group::Log, title, v);
-        }
-    };
-    let cli_ok = f.cli.as_ref().is_some_and(|c| c.verdict.is_ok())
+        )),
+        Some(Err(e)) => found.push(Finding::new(
+            codes::LOG_UNREADABLE,
+            Severity::Warning,
+            e.clone(),
+        )),
+        Some(Ok(report)) => failures(f, report, &mut found),
+    }
+    found.into_check("log", Group::Log, TITLE)
+}
+
+/// One finding per group of auth failures, most frequent first; `log-clean` when none.
+fn failures(f: &Facts, report: &Report, found: &mut Found) {
+    let cli_works = f.cli.as_ref().is_some_and(|c| c.verdict.is_ok())
         || f.device_verdict.as_ref().is_some_and(Verdict::is_ok);
     let recent = f.now_ms - 3600 * 1000;
     let mut groups: Vec<_> = report
         .groups
         .iter()
-        .filter(|g| g.key.kind == crate::logscan::EventKind::AuthFailure)
+        .filter(|g| g.key.kind == EventKind::AuthFailure)
         .collect();
     groups.sort_by_key(|g| std::cmp::Reverse(g.count));
     for g in groups {
-        let is_cli = g.key.client.starts_with("cli/");
-        let settled = (is_cli && cli_ok) || g.last_ms.is_some_and(|t| t < recent);
-        v.push(
-            Finding::new(
-                codes::LOG_AUTH_FAILURES,
-                if settled {
-                    Severity::Info
-                } else {
-                    Severity::Warning
-                },
-                format!(
-                    "{}× `{}` from {}{}{}",
-                    g.count,
-                    g.key.reason,
-                    client_label(&g.key.client),
-                    if g.key.peer.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" at {}", g.key.peer)
-                    },
-                    if settled { " (no longer failing)" } else { "" }
-                ),
-            )
-            .evidence(format!(
-                "first {}, last {} UTC",
-                g.first_ms
-                    .map_or("?".into(), crate::logscan::format_time_ms),
-                g.last_ms.map_or("?".into(), crate::logscan::format_time_ms)
-            )),
-        );
+        let client = ClientKind::of_log_client(&g.key.client);
+        let settled =
+            (client == ClientKind::Cli && cli_works) || g.last_ms.is_some_and(|t| t < recent);
+        let subject = Subject::LogClient {
+            client,
+            refusal: Refusal::of_log_reason(&g.key.reason),
+        };
+        found.push_about(failure(g, client, settled), subject);
     }
-    if v.is_empty() {
-        v.push(Finding::new(
+    if found.is_empty() {
+        found.push(Finding::new(
             codes::LOG_CLEAN,
             Severity::Ok,
             format!(
@@ -99,5 +66,35 @@ pub(super) fn check(f: &Facts) -> Check {
             ),
         ));
     }
-    Check::new("log", Group::Log, title, v)
+}
+
+fn failure(g: &LogGroup, client: ClientKind, settled: bool) -> Finding {
+    let severity = if settled {
+        Severity::Info
+    } else {
+        Severity::Warning
+    };
+    let peer = if g.key.peer.is_empty() {
+        String::new()
+    } else {
+        format!(" at {}", g.key.peer)
+    };
+    Finding::new(
+        codes::LOG_AUTH_FAILURES,
+        severity,
+        format!(
+            "{}× `{}` from {} ({}){peer}{}",
+            g.count,
+            g.key.reason,
+            client.words(),
+            g.key.client,
+            if settled { " (no longer failing)" } else { "" }
+        ),
+    )
+    .evidence(format!(
+        "first {}, last {} UTC",
+        g.first_ms
+            .map_or("?".into(), crate::logscan::format_time_ms),
+        g.last_ms.map_or("?".into(), crate::logscan::format_time_ms)
+    ))
 }

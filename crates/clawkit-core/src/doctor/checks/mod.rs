@@ -17,10 +17,12 @@ pub(super) use config::retired_keys;
 pub(super) use secret::{client_copies, gateway_secret};
 pub(super) use security::private_paths;
 
-use super::Check;
 use super::facts::Facts;
+use super::subject::{Refusal, Subject};
+use super::{Check, Group};
+use crate::finding::Finding;
 use crate::gateway::Verdict;
-use crate::openclaw::auth::Secret;
+use crate::openclaw::auth::{Secret, SecretKind};
 
 pub fn run(f: &Facts) -> Vec<Check> {
     let mut out = vec![install::check(f)];
@@ -42,25 +44,48 @@ pub fn run(f: &Facts) -> Vec<Check> {
     out
 }
 
-fn word(s: &Secret) -> &'static str {
+/// A check's findings in the order found, with what some of them are about.
+#[derive(Default)]
+struct Found {
+    findings: Vec<Finding>,
+    subjects: Vec<(usize, Subject)>,
+}
+
+impl Found {
+    fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    fn push_about(&mut self, finding: Finding, subject: Subject) {
+        self.subjects.push((self.findings.len(), subject));
+        self.findings.push(finding);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    fn into_check(self, id: &'static str, group: Group, title: &str) -> Check {
+        Check::new(id, group, title, self.findings).about(self.subjects)
+    }
+}
+
+/// "token" or "password", for a sentence about `s`.
+pub(super) fn word(s: &Secret) -> &'static str {
     match s.kind {
-        crate::openclaw::auth::SecretKind::Password => "password",
+        SecretKind::Password => "password",
         _ => "token",
     }
 }
 
+/// Whether the gateway refused the shared secret itself.
 pub(super) fn is_secret_verdict(v: &Verdict) -> bool {
-    matches!(
-        v,
-        Verdict::GatewayTokenMismatch { .. }
-            | Verdict::GatewayTokenMissing { .. }
-            | Verdict::PasswordMismatch { .. }
-            | Verdict::PasswordMissing { .. }
-    )
+    Refusal::of_verdict(v) == Refusal::SharedSecret
 }
 
-/// Whether the CLI authenticates with its device token (it has no shared secret).
-pub(super) fn cli_uses_device_token(f: &Facts) -> bool {
+/// The CLI made no handshake with a shared secret: it has none to send (so it authenticates
+/// with its cached device token), or nowhere to connect (remote mode without a URL).
+pub(super) fn no_cli_secret_handshake(f: &Facts) -> bool {
     f.cli.is_none()
 }
 
