@@ -329,6 +329,8 @@ fn pending_repair_needs_approval() {
         );
         let approve = &d.steps[0];
         assert_eq!(approve.phase, Phase::Approve);
+        assert!(approve.needs_approval(), "even --yes asks first: {approve:#?}");
+        assert!(!d.steps[1].needs_approval());
         assert!(
             matches!(&approve.action, Action::Approve { request_id, .. } if request_id == "repair-request-1"),
             "{approve:#?}"

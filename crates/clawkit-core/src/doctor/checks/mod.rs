@@ -14,7 +14,7 @@ mod security;
 mod service;
 
 pub(super) use config::retired_keys;
-pub(super) use secret::{client_copies, gateway_secret};
+pub(super) use secret::{ClientCopy, client_copies, gateway_secret};
 pub(super) use security::private_paths;
 
 use super::facts::Facts;
