@@ -4,7 +4,7 @@
 use super::{Facts, gateway_secret, word};
 use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
-use crate::openclaw::auth::AuthMode;
+use crate::openclaw::auth::{AuthMode, Secret};
 use crate::openclaw::config::{LoadedConfig, schema};
 use std::os::unix::fs::PermissionsExt;
 
@@ -25,54 +25,18 @@ pub(in crate::doctor) fn private_paths(f: &Facts) -> [(std::path::PathBuf, u32, 
 }
 
 pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
-    let mut v = Vec::new();
-    let mode = f.gateway_side.as_ref().map(|g| g.creds.mode.clone());
     let bind = config.str("gateway.bind").unwrap_or("loopback");
-    if mode == Some(AuthMode::None) {
-        let exposed = bind != "loopback";
-        v.push(
-            Finding::new(
-                if exposed {
-                    codes::EXPOSED_WITHOUT_AUTH
-                } else {
-                    codes::AUTH_NONE
-                },
-                if exposed {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                },
-                format!(
-                    "gateway.auth.mode is none with gateway.bind {bind}: {}",
-                    if exposed {
-                        "anyone who can reach the port controls the assistant"
-                    } else {
-                        "any local process can control the assistant"
-                    }
-                ),
-            )
-            .next("clawkit config set gateway.auth.mode token"),
-        );
+    let mut v = Vec::new();
+    if f.gateway_side.as_ref().map(|g| &g.creds.mode) == Some(&AuthMode::None) {
+        v.push(no_auth(bind));
     }
-    if let Some(s) = gateway_secret(f) {
-        let weak = s.len() < 24 || schema::KNOWN_WEAK_SECRETS.contains(&s.expose());
-        if weak {
-            v.push(
-                Finding::new(
-                    codes::WEAK_SECRET,
-                    Severity::Warning,
-                    format!("the gateway's {} is {} characters{}: guessable", word(s), s.len(), if schema::KNOWN_WEAK_SECRETS.contains(&s.expose()) { ", an example placeholder" } else { "" }),
-                )
-                .evidence(s.to_string())
-                .next("clawkit config set gateway.auth.token \"$(openssl rand -hex 32)\"   # then update each client"),
-            );
-        }
-    }
-    for (path, want, code) in private_paths(f) {
-        if let Ok(meta) = std::fs::metadata(&path) {
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                v.push(
+    v.extend(gateway_secret(f).and_then(weak));
+    v.extend(
+        private_paths(f)
+            .into_iter()
+            .filter_map(|(path, want, code)| {
+                let mode = std::fs::metadata(&path).ok()?.permissions().mode() & 0o777;
+                (mode & 0o077 != 0).then(|| {
                     Finding::new(
                         code,
                         Severity::Warning,
@@ -81,11 +45,10 @@ pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
                             path.display()
                         ),
                     )
-                    .next(format!("chmod {want:o} {}", path.display())),
-                );
-            }
-        }
-    }
+                    .next(format!("chmod {want:o} {}", path.display()))
+                })
+            }),
+    );
     if v.is_empty() {
         v.push(Finding::new(
             codes::SECURITY_OK,
@@ -94,4 +57,47 @@ pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
         ));
     }
     Check::new("security", Group::Security, "Exposure and hygiene", v)
+}
+
+/// Auth off: an error once the gateway listens beyond loopback.
+fn no_auth(bind: &str) -> Finding {
+    let exposed = bind != "loopback";
+    let (code, severity, who) = if exposed {
+        (
+            codes::EXPOSED_WITHOUT_AUTH,
+            Severity::Error,
+            "anyone who can reach the port controls the assistant",
+        )
+    } else {
+        (
+            codes::AUTH_NONE,
+            Severity::Warning,
+            "any local process can control the assistant",
+        )
+    };
+    Finding::new(
+        code,
+        severity,
+        format!("gateway.auth.mode is none with gateway.bind {bind}: {who}"),
+    )
+    .next("clawkit config set gateway.auth.mode token")
+}
+
+/// A gateway secret that is short or a known example placeholder.
+fn weak(s: &Secret) -> Option<Finding> {
+    let placeholder = schema::KNOWN_WEAK_SECRETS.contains(&s.expose());
+    (s.len() < 24 || placeholder).then(|| {
+        Finding::new(
+            codes::WEAK_SECRET,
+            Severity::Warning,
+            format!(
+                "the gateway's {} is {} characters{}: guessable",
+                word(s),
+                s.len(),
+                if placeholder { ", an example placeholder" } else { "" }
+            ),
+        )
+        .evidence(s.to_string())
+        .next("clawkit config set gateway.auth.token \"$(openssl rand -hex 32)\"   # then update each client")
+    })
 }
