@@ -118,45 +118,50 @@ fn observed(f: &Facts, checks: &[Check]) -> Vec<Observed> {
     out
 }
 
-pub fn causes(f: &Facts, checks: &[Check]) -> Vec<Cause> {
-    let observed = observed(f, checks);
-    let mut list: Vec<(usize, Explains, &Finding)> = judged(checks)
+impl Explains {
+    fn accounts_for(self, refusal: Refusal) -> bool {
+        match self {
+            Explains::Everything => true,
+            Explains::Only(r) => r == refusal,
+            Explains::Nothing => false,
+        }
+    }
+}
+
+/// The problems that are root causes, most severe first, then most fundamental.
+fn ranked(checks: &[Check]) -> Vec<(Explains, &Finding)> {
+    let mut list: Vec<(usize, &Finding)> = judged(checks)
         .map(|(x, _)| x)
         .filter(|x| x.severity >= Severity::Warning)
-        .filter_map(|x| {
-            let r = RANK.iter().position(|(c, _)| *c == x.code)?;
-            Some((r, RANK[r].1, x))
-        })
+        .filter_map(|x| Some((RANK.iter().position(|(c, _)| *c == x.code)?, x)))
         .collect();
-    list.sort_by_key(|(r, _, x)| (std::cmp::Reverse(x.severity), *r));
+    list.sort_by_key(|(r, x)| (std::cmp::Reverse(x.severity), *r));
+    list.into_iter().map(|(r, x)| (RANK[r].1, x)).collect()
+}
+
+pub fn causes(f: &Facts, checks: &[Check]) -> Vec<Cause> {
+    let observed = observed(f, checks);
     let mut explained = vec![false; observed.len()];
-    let mut out: Vec<Cause> = list
-        .into_iter()
-        .map(|(_, explains, x)| {
-            let mut ex = Vec::new();
-            for (i, o) in observed.iter().enumerate() {
-                let accounts = match explains {
-                    Explains::Everything => true,
-                    Explains::Only(r) => r == o.refusal,
-                    Explains::Nothing => false,
-                };
-                if accounts {
-                    ex.push(o.label.clone());
-                    explained[i] = true;
-                }
+    let mut out = Vec::new();
+    for (explains, x) in ranked(checks) {
+        let mut labels = Vec::new();
+        for (o, done) in observed.iter().zip(explained.iter_mut()) {
+            if explains.accounts_for(o.refusal) {
+                labels.push(o.label.clone());
+                *done = true;
             }
-            Cause {
-                rank: 0,
-                code: x.code,
-                summary: x.summary.clone(),
-                evidence: x.evidence.clone(),
-                explains: ex,
-            }
-        })
-        .collect();
-    for (o, _) in observed.iter().zip(&explained).filter(|(_, e)| !**e) {
+        }
         out.push(Cause {
-            rank: 0,
+            rank: out.len() + 1,
+            code: x.code,
+            summary: x.summary.clone(),
+            evidence: x.evidence.clone(),
+            explains: labels,
+        });
+    }
+    for (o, _) in observed.iter().zip(&explained).filter(|(_, done)| !**done) {
+        out.push(Cause {
+            rank: out.len() + 1,
             code: codes::UNEXPLAINED_FAILURE,
             summary: format!(
                 "{}: no check explains it; `clawkit explain` names what that message means",
@@ -165,9 +170,6 @@ pub fn causes(f: &Facts, checks: &[Check]) -> Vec<Cause> {
             evidence: Vec::new(),
             explains: vec![o.label.clone()],
         });
-    }
-    for (i, c) in out.iter_mut().enumerate() {
-        c.rank = i + 1;
     }
     out
 }

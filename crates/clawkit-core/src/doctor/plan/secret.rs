@@ -57,42 +57,44 @@ fn rewrite(given: &Given, plan: &mut Plan, copy: ClientCopy, wanted: &Secret) {
                 new: Some(wanted.clone()),
             },
         ),
-        Place::Shell => {
-            if copy.in_effect
-                && let Some(key) = pin_key(&given.f.client_mode, s.kind)
-            {
-                plan.add(
-                    Phase::AlignSecret,
-                    code,
-                    format!(
-                        "set {key} to the gateway's {} ({}): the CLI reads it before the shell's {}",
-                        word(wanted),
-                        wanted.fingerprint(),
-                        s.kind.env_var()
-                    ),
-                    Action::ConfigSet {
-                        key: key.to_string(),
-                        secret: wanted.clone(),
-                    },
-                );
-            }
-            plan.add(
-                Phase::Manual,
-                code,
-                format!(
-                    "remove the stale {} from your shell and its startup files (clawkit cannot change your shell)",
-                    s.kind.env_var()
-                ),
-                Action::Manual {
-                    command: format!(
-                        "unset {var}; grep -n {var} ~/.bashrc ~/.zshrc ~/.profile ~/.config/fish/config.fish 2>/dev/null",
-                        var = s.kind.env_var()
-                    ),
-                },
-            );
-        }
+        Place::Shell => shell(given, plan, &copy, code, wanted),
         Place::Flag => {}
     }
+}
+
+/// The shell's copy only the user can remove; while it is what the CLI sends, the gateway's
+/// secret is pinned in the config key the CLI reads before the shell.
+fn shell(given: &Given, plan: &mut Plan, copy: &ClientCopy, code: &'static str, wanted: &Secret) {
+    let var = copy.secret.kind.env_var();
+    if copy.in_effect
+        && let Some(key) = pin_key(&given.f.client_mode, copy.secret.kind)
+    {
+        plan.add(
+            Phase::AlignSecret,
+            code,
+            format!(
+                "set {key} to the gateway's {} ({}): the CLI reads it before the shell's {var}",
+                word(wanted),
+                wanted.fingerprint(),
+            ),
+            Action::ConfigSet {
+                key: key.to_string(),
+                secret: wanted.clone(),
+            },
+        );
+    }
+    plan.add(
+        Phase::Manual,
+        code,
+        format!(
+            "remove the stale {var} from your shell and its startup files (clawkit cannot change your shell)"
+        ),
+        Action::Manual {
+            command: format!(
+                "unset {var}; grep -n {var} ~/.bashrc ~/.zshrc ~/.profile ~/.config/fish/config.fish 2>/dev/null"
+            ),
+        },
+    );
 }
 
 /// The config key the CLI reads first in its mode, for `kind`.

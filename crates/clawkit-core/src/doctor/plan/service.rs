@@ -46,27 +46,8 @@ fn baked_secret(given: &Given, plan: &mut Plan, i: usize, def: &ServiceDef, kind
         },
         entry.value.trim(),
     );
-    let key = config_key(kind);
-    if !given.config_sets(key) {
-        // Keep the gateway's secret: move it into the config first.
-        let value = given
-            .secret
-            .filter(|t| t.kind == kind)
-            .cloned()
-            .unwrap_or_else(|| baked.clone());
-        plan.add(
-            Phase::AlignSecret,
-            listed.code,
-            format!(
-                "set {key} to the gateway's {} ({}), so the service need not carry it",
-                word(&value),
-                value.fingerprint()
-            ),
-            Action::ConfigSet {
-                key: key.to_string(),
-                secret: value,
-            },
-        );
+    if !given.config_sets(config_key(kind)) {
+        move_to_config(given, plan, listed.code, &baked);
     }
     plan.change_service(
         listed.code,
@@ -80,6 +61,30 @@ fn baked_secret(given: &Given, plan: &mut Plan, i: usize, def: &ServiceDef, kind
             file: origin_file(&entry.origin),
             old: baked,
             new: None,
+        },
+    );
+}
+
+/// Keeps the gateway's secret when the service carried the only copy: the config gets it first
+/// (the gateway's own when clawkit knows it, else the service's).
+fn move_to_config(given: &Given, plan: &mut Plan, fixes: &'static str, baked: &Secret) {
+    let key = config_key(baked.kind);
+    let value = given
+        .secret
+        .filter(|t| t.kind == baked.kind)
+        .unwrap_or(baked)
+        .clone();
+    plan.add(
+        Phase::AlignSecret,
+        fixes,
+        format!(
+            "set {key} to the gateway's {} ({}), so the service need not carry it",
+            word(&value),
+            value.fingerprint()
+        ),
+        Action::ConfigSet {
+            key: key.to_string(),
+            secret: value,
         },
     );
 }
