@@ -188,29 +188,13 @@ impl Install {
 
     /// What `doctor::gather` would find on such a machine.
     pub fn facts(&self) -> Facts {
-        let state_dir = self.state_dir();
-        std::fs::create_dir_all(&state_dir).unwrap();
-        set_mode(&state_dir, 0o700);
-        let config_text = match &self.raw_config {
-            Some(text) => text.clone(),
-            None => serde_json::to_string_pretty(&self.config).unwrap(),
-        };
-        write_private(&state_dir.join("openclaw.json"), &config_text);
-        let mut shell = self.base_env();
-        if let Some(cli) = &self.cli_config {
-            let path = state_dir.join("cli.json");
-            write_private(&path, &serde_json::to_string_pretty(cli).unwrap());
-            shell.set("OPENCLAW_CONFIG_PATH", &path.display().to_string());
-        }
-        for (k, v) in &self.shell {
-            shell.set(k, v);
-        }
+        let shell = self.write_files();
         let mut paths = InstallPaths::resolve_without_cli(&shell);
         paths.cli = Some(self.cli_install());
         let config = config::load(&paths.config_path.value, &shell);
         let mut facts = Facts {
             paths,
-            shell: shell.clone(),
+            shell,
             config,
             ports: None,
             services: self.services(),
@@ -224,74 +208,98 @@ impl Install {
             identity: self.identity.clone(),
             state: Ok(self.device_state()),
             device_verdict: None,
-            docker: Vec::new(),
+            docker: self.docker_copies(),
             docker_error: None,
             log_file: None,
             log: None,
             now_ms: NOW_MS,
         };
-        if let Some(text) = &self.docker_env {
-            let dir = self.dir.path().join("docker");
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join(".env"), text).unwrap();
-            facts.docker = sources::docker_copies(&dir).unwrap();
+        // As in gather: without a config, nothing is probed.
+        if facts.config.is_ok() {
+            self.run_gateway(&mut facts);
         }
+        facts
+    }
+
+    /// Writes the config (and the CLI's own, if any) with private modes; returns the CLI's shell.
+    fn write_files(&self) -> Env {
+        let state_dir = self.state_dir();
+        std::fs::create_dir_all(&state_dir).unwrap();
+        set_mode(&state_dir, 0o700);
+        let config_text = match &self.raw_config {
+            Some(text) => text.clone(),
+            None => serde_json::to_string_pretty(&self.config).unwrap(),
+        };
+        write_private(&state_dir.join("openclaw.json"), &config_text);
+        let mut shell = Env::from_pairs(self.install_vars());
+        if let Some(cli) = &self.cli_config {
+            let path = state_dir.join("cli.json");
+            write_private(&path, &serde_json::to_string_pretty(cli).unwrap());
+            shell.set("OPENCLAW_CONFIG_PATH", &path.display().to_string());
+        }
+        for (k, v) in &self.shell {
+            shell.set(k, v);
+        }
+        shell
+    }
+
+    fn docker_copies(&self) -> Vec<sources::SecretCopy> {
+        let Some(text) = &self.docker_env else {
+            return Vec::new();
+        };
+        let dir = self.dir.path().join("docker");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(".env"), text).unwrap();
+        sources::docker_copies(&dir).unwrap()
+    }
+
+    /// The live part: who holds the port, the gateway's side of the secret, and the answers to
+    /// the CLI's and this device's handshakes.
+    fn run_gateway(&self, facts: &mut Facts) {
         let Ok(cli_config) = &facts.config else {
-            return facts;
+            return;
         };
-        let gateway_config = match &self.cli_config {
-            Some(_) => config::load(
-                &state_dir.join("openclaw.json"),
-                &Env::from_pairs(self.gateway_environ()),
-            )
-            .ok(),
-            None => None,
-        };
-        let gateway_reads = gateway_config.as_ref().unwrap_or(cli_config);
+        let shell = &facts.shell;
+        // The gateway reads openclaw.json; the CLI reads cli.json when the case gives it one.
+        let gateway_config = self.cli_config.as_ref().and_then(|_| {
+            let env = Env::from_pairs(self.gateway_environ());
+            config::load(&self.state_dir().join("openclaw.json"), &env).ok()
+        });
         let gateway = matches!(self.port, Port::Own).then(gateway_process);
         let process = gateway
             .as_ref()
             .map(|g| (g.pid, g.cmdline.as_slice(), Some(self.gateway_environ())));
-        let mut side =
-            sources::gateway_side(gateway_reads, &shell, process, facts.services.first());
+        let reads = gateway_config.as_ref().unwrap_or(cli_config);
+        let mut side = sources::gateway_side(reads, shell, process, facts.services.first());
         side.config_path = gateway_config.as_ref().map(|c| c.path.clone());
-        let listener_secret = match self.port {
+        let listener_checks = match self.port {
             Port::Own => side.creds.effective(&side.creds.mode).cloned(),
             Port::Zombie { token } => Some(secret(token)),
             Port::Down => None,
         };
-        let mode = client_mode(cli_config, &shell);
-        let client = client_credentials(cli_config, &shell, &mode, &[]);
-        let url = client_url(&facts.paths, cli_config, &shell, &mode);
+        let mode = client_mode(cli_config, shell);
+        let client = client_credentials(cli_config, shell, &mode, &[]);
+        let url = client_url(&facts.paths, cli_config, shell, &mode);
         let sent = client.effective(&side.creds.mode).cloned();
-        facts.cli = match (&url, &sent) {
-            (Some(url), Some(s)) => Some(CliHandshake {
-                url: url.clone(),
-                sent: Some(s.clone()),
-                verdict: self.answer(listener_secret.as_ref(), s),
-                server_version: None,
+        let reachable = url.is_some();
+        facts.cli = url.zip(sent).map(|(url, sent)| {
+            let verdict = self.answer(listener_checks.as_ref(), &sent);
+            CliHandshake {
+                url,
+                server_version: verdict.is_ok().then(|| VERSION.into()),
+                sent: Some(sent),
+                verdict,
                 elapsed_ms: 3,
-            }),
-            _ => None,
-        };
-        if let Some(c) = facts.cli.as_mut().filter(|c| c.verdict.is_ok()) {
-            c.server_version = Some(VERSION.into());
-        }
-        facts.device_verdict =
-            (url.is_some() && self.identity.is_some()).then(|| self.device_answer());
+            }
+        });
+        facts.device_verdict = (reachable && self.identity.is_some()).then(|| self.device_answer());
         facts.ports = Some(self.ports_report(&facts.paths, gateway.as_ref()));
         facts.gateway = gateway;
         facts.gateway_side = Some(side);
         facts.client_mode = mode;
         facts.client = Some(client);
-        facts.log_file = Some(state_dir.join("logs/gateway.log"));
+        facts.log_file = Some(self.state_dir().join("logs/gateway.log"));
         facts.log = Some(Ok(self.log_report()));
-        facts
-    }
-
-    /// The CLI's shell before the case adds to it.
-    fn base_env(&self) -> Env {
-        Env::from_pairs(self.install_vars())
     }
 
     /// The variables that name this install: its home and state dir.
