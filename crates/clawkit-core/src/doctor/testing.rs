@@ -453,35 +453,35 @@ impl Install {
         let (owners, finding) = match self.port {
             Port::Own => (
                 vec![owner(gateway.cloned(), Class::ThisGateway)],
-                Finding::new(
+                port_finding(
                     codes::OWN_GATEWAY,
                     Severity::Ok,
                     format!("port {PORT} is held by this state dir's gateway (pid {GATEWAY_PID})"),
-                )
-                .pid(GATEWAY_PID)
-                .port(PORT),
+                    Some(GATEWAY_PID),
+                    None,
+                ),
             ),
             Port::Zombie { .. } => (
                 vec![owner(Some(zombie_process()), Class::OtherGateway)],
-                Finding::new(
+                port_finding(
                     codes::ZOMBIE_GATEWAY,
                     Severity::Error,
                     format!("port {PORT} is held by another OpenClaw gateway (pid {ZOMBIE_PID})"),
-                )
-                .pid(ZOMBIE_PID)
-                .port(PORT)
-                .kill(Kill::Gateway),
+                    Some(ZOMBIE_PID),
+                    Some(Kill::Gateway),
+                ),
             ),
             Port::Down => (
                 Vec::new(),
-                Finding::new(
+                port_finding(
                     codes::GATEWAY_DOWN,
                     Severity::Error,
                     format!(
                         "nothing listens on port {PORT} and no gateway runs for this state dir"
                     ),
+                    None,
+                    None,
                 )
-                .port(PORT)
                 .next("clawkit gateway start"),
             ),
         };
@@ -529,6 +529,21 @@ impl Install {
             groups,
         }
     }
+}
+
+/// A finding of the port inspection about `pid` on the gateway's port.
+fn port_finding(
+    code: &'static str,
+    severity: Severity,
+    summary: String,
+    pid: Option<u32>,
+    kill: Option<Kill>,
+) -> Finding {
+    let mut finding = Finding::new(code, severity, summary);
+    finding.pid = pid;
+    finding.port = Some(PORT);
+    finding.kill = kill;
+    finding
 }
 
 /// A unit as OpenClaw 2026.9 writes it (nothing for the audit to say), plus `extra`.

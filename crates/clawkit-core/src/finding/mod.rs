@@ -61,24 +61,6 @@ impl Finding {
         self.next = Some(command.into());
         self
     }
-
-    /// The process the finding is about.
-    pub fn pid(mut self, pid: u32) -> Finding {
-        self.pid = Some(pid);
-        self
-    }
-
-    /// The port the finding is about.
-    pub fn port(mut self, port: u16) -> Finding {
-        self.port = Some(port);
-        self
-    }
-
-    /// Whether `clawkit ports --kill` may stop [`Finding::pid`], and under which flag.
-    pub fn kill(mut self, kill: Kill) -> Finding {
-        self.kill = Some(kill);
-        self
-    }
 }
 
 /// The worst severity among `findings` (`Ok` when there are none).
