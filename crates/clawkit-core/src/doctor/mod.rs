@@ -2,6 +2,10 @@
 //! handshakes, device state, log), turns it into checks, names the root causes that explain
 //! what fails, and plans the fixes in the order that works (align the shared secret, restart,
 //! refresh device tokens, verify, then what only the user can do).
+//!
+//! `checks` judge the facts and `plan` acts on what they found; the two are coupled only by
+//! `finding::codes` constants and by the typed `subject`s a check gives its findings, never
+//! by a finding's words. `tests` table-test that judging over facts `testing` builds.
 
 mod checks;
 mod facts;

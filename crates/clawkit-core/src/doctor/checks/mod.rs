@@ -24,6 +24,8 @@ use crate::finding::Finding;
 use crate::gateway::Verdict;
 use crate::openclaw::auth::{Secret, SecretKind};
 
+/// Every check, in flowchart order; with a config OpenClaw cannot read, only the install's and
+/// that one.
 pub fn run(f: &Facts) -> Vec<Check> {
     let mut out = vec![install::check(f)];
     let config = match &f.config {
