@@ -2,7 +2,7 @@
 //! loader, the port inspection, the service reader, the protocol client, the device state and
 //! the log scanner. Nothing here judges; `checks` does.
 
-use super::sources::{self, Copy, GatewaySide};
+use super::sources::{self, GatewaySide, SecretCopy};
 use crate::env::Env;
 use crate::gateway::device::check_token;
 use crate::gateway::{ConnectOptions, DeviceIdentity, Verdict, connect};
@@ -59,7 +59,7 @@ pub struct Facts {
     pub state: Result<DeviceState, String>,
     /// The gateway's verdict on this device's cached operator token.
     pub device_verdict: Option<Verdict>,
-    pub docker: Vec<Copy>,
+    pub docker: Vec<SecretCopy>,
     pub docker_error: Option<String>,
     pub log_file: Option<PathBuf>,
     pub log: Option<Result<logscan::Report, String>>,

@@ -2,6 +2,10 @@
 //! handshakes, device state, log), turns it into checks, names the root causes that explain
 //! what fails, and plans the fixes in the order that works (align the shared secret, restart,
 //! refresh device tokens, verify, then what only the user can do).
+//!
+//! `checks` judge the facts and `plan` acts on what they found; the two are coupled only by
+//! `finding::codes` constants and by the typed `subject`s a check gives its findings, never
+//! by a finding's words. `tests` table-test that judging over facts `testing` builds.
 
 mod checks;
 mod facts;
@@ -10,12 +14,18 @@ mod plan;
 pub mod report;
 pub mod run;
 pub mod sources;
+mod subject;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
 
 pub use facts::{Facts, Inputs, gather};
 pub use plan::{Action, Phase, Step};
 
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
+use subject::Subject;
 
 /// The version of the `--json` document (see docs/doctor-json.md).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -59,9 +69,35 @@ pub struct Check {
     pub group: Group,
     pub title: String,
     pub findings: Vec<Finding>,
+    /// What some findings are about, by index into `findings`: for the plan, not the JSON.
+    #[serde(skip)]
+    subjects: Vec<(usize, Subject)>,
 }
 
 impl Check {
+    fn new(id: &'static str, group: Group, title: &str, findings: Vec<Finding>) -> Check {
+        Check {
+            id,
+            group,
+            title: title.to_string(),
+            findings,
+            subjects: Vec::new(),
+        }
+    }
+
+    fn about(mut self, subjects: Vec<(usize, Subject)>) -> Check {
+        self.subjects = subjects;
+        self
+    }
+
+    /// Each finding, with what it is about when its check said.
+    fn judged(&self) -> impl Iterator<Item = (&Finding, Option<&Subject>)> {
+        self.findings.iter().enumerate().map(|(i, f)| {
+            let subject = self.subjects.iter().find(|(at, _)| *at == i);
+            (f, subject.map(|(_, s)| s))
+        })
+    }
+
     pub fn worst(&self) -> Severity {
         crate::finding::worst(&self.findings)
     }

@@ -7,6 +7,7 @@ use crate::env::Env;
 use crate::openclaw::auth::{Credentials, Secret, SecretKind, SecretOrigin, gateway_credentials};
 use crate::openclaw::config::LoadedConfig;
 use crate::service::ServiceDef;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// What the gateway checks, and how clawkit knows.
@@ -34,13 +35,30 @@ pub enum Place {
     Flag,
 }
 
+/// Who reads a client-side copy of a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The `openclaw` CLI (its config keys, its shell).
+    Cli,
+    /// The containers of a Docker setup (its `.env`, its compose files).
+    Docker,
+}
+
+impl fmt::Display for Reader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Reader::Cli => "CLI",
+            Reader::Docker => "docker",
+        })
+    }
+}
+
 /// One written-down copy of a secret.
 #[derive(Debug, Clone)]
-pub struct Copy {
+pub struct SecretCopy {
     pub secret: Secret,
     pub place: Place,
-    /// Who reads this copy: "gateway", "CLI", "service", "docker".
-    pub reader: &'static str,
+    pub reader: Reader,
 }
 
 /// `--token X`, `--token=X`, `--password X` in a gateway's command line.
@@ -126,7 +144,7 @@ pub fn gateway_side(
 /// The secret-bearing variables a Docker setup in `dir` declares: `.env` and the compose files'
 /// `environment:` entries (interpolations such as `${OPENCLAW_GATEWAY_TOKEN}` are the `.env`'s
 /// value, not a copy of their own).
-pub fn docker_copies(dir: &Path) -> Result<Vec<Copy>, String> {
+pub fn docker_copies(dir: &Path) -> Result<Vec<SecretCopy>, String> {
     if !dir.is_dir() {
         return Err(format!("--docker-dir {}: not a directory", dir.display()));
     }
@@ -147,7 +165,7 @@ pub fn docker_copies(dir: &Path) -> Result<Vec<Copy>, String> {
                 let Some(value) = assigned_value(line, kind.env_var()) else {
                     continue;
                 };
-                out.push(Copy {
+                out.push(SecretCopy {
                     secret: Secret::new(
                         kind,
                         SecretOrigin::Env {
@@ -157,7 +175,7 @@ pub fn docker_copies(dir: &Path) -> Result<Vec<Copy>, String> {
                         value,
                     ),
                     place: Place::File(path.clone()),
-                    reader: "docker",
+                    reader: Reader::Docker,
                 });
             }
         }

@@ -2,6 +2,7 @@
 //! auditing what it wrote.
 
 use crate::error::Error;
+use crate::finding::codes;
 use crate::finding::{Finding, Severity};
 use crate::service;
 use crate::target::Target;
@@ -75,7 +76,11 @@ pub async fn install(target: &Target, force: bool) -> Result<Installed, Error> {
                 ));
                 services.push(def.path.display().to_string());
             }
-            Err(e) => findings.push(Finding::new("service-file-unreadable", Severity::Error, e)),
+            Err(e) => findings.push(Finding::new(
+                codes::SERVICE_FILE_UNREADABLE,
+                Severity::Error,
+                e,
+            )),
         }
     }
     Ok(Installed {

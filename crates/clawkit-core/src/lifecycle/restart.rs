@@ -4,6 +4,7 @@
 use super::{BootMark, Live, Waits, inspect_ports, live, this_gateway, wait_ready};
 use crate::error::Error;
 use crate::event::{Cancel, Event, Observer};
+use crate::finding::codes;
 use crate::finding::{Finding, Severity};
 use crate::gateway::{ConnectOptions, Credential, connect};
 use crate::host::ports::PortsReport;
@@ -161,10 +162,12 @@ pub(super) async fn settled(
         .and_then(|r| r.owners.iter().find_map(|o| o.pid));
     if let (Some(main), Some(h)) = (service.main_pid, holder)
         && main != h
-        && !problems.iter().any(|f| f.code == "not-supervisor-main-pid")
+        && !problems
+            .iter()
+            .any(|f| f.code == codes::NOT_SUPERVISOR_MAIN_PID)
     {
         problems.push(Finding::new(
-            "not-supervisor-main-pid",
+            codes::NOT_SUPERVISOR_MAIN_PID,
             Severity::Error,
             format!(
                 "port {} is held by pid {h}, not by {}'s main pid {main}",

@@ -5,6 +5,7 @@ use super::restart::{perform, settled, supervising};
 use super::{Live, SupervisedChange, Waits, inspect_ports, this_gateway, wait_port_free};
 use crate::error::Error;
 use crate::event::{Cancel, Event, Observer};
+use crate::finding::codes;
 use crate::host::kill::{Stopped, stop as stop_process};
 use crate::host::ports::PortsReport;
 use crate::service::{Action, Manager};
@@ -41,12 +42,11 @@ pub async fn start(
             boot_id: live.boot_id,
         });
     }
-    if let Some(blocker) = report.findings.iter().find(|f| {
-        matches!(
-            f.code,
-            "zombie-gateway" | "foreign-listener" | "hung-gateway" | "port-owner-hidden"
-        )
-    }) {
+    if let Some(blocker) = report
+        .findings
+        .iter()
+        .find(|f| codes::PORT_TAKEN.contains(&f.code))
+    {
         return Err(Error::Refused(format!(
             "port {} is taken: {}. Free it first: {}",
             report.port,

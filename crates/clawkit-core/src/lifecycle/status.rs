@@ -3,6 +3,7 @@
 
 use super::{Live, inspect_ports, this_gateway};
 use crate::error::Error;
+use crate::finding::codes;
 use crate::finding::{Finding, Severity};
 use crate::host::ProcessInfo;
 use crate::host::ports::PortsReport;
@@ -61,7 +62,11 @@ pub async fn status(target: &Target) -> Result<GatewayStatus, Error> {
                     findings: audit,
                 });
             }
-            Err(e) => findings.push(Finding::new("service-file-unreadable", Severity::Error, e)),
+            Err(e) => findings.push(Finding::new(
+                codes::SERVICE_FILE_UNREADABLE,
+                Severity::Error,
+                e,
+            )),
         }
     }
     Ok(GatewayStatus {

@@ -5,7 +5,7 @@
 
 use super::{ServiceDef, ServiceKind};
 use crate::env::Env;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, codes};
 use crate::openclaw::auth::{SecretKind, gateway_credentials, local_cli_credential};
 use crate::openclaw::config::LoadedConfig;
 use crate::openclaw::install::{InstallPaths, package_of, version_at_least, version_triple};
@@ -28,7 +28,8 @@ pub fn audit(
     };
     for p in &def.problems {
         out.push(
-            Finding::new("service-file-unreadable", Severity::Error, p.clone()).next(REINSTALL),
+            Finding::new(codes::SERVICE_FILE_UNREADABLE, Severity::Error, p.clone())
+                .next(REINSTALL),
         );
     }
     command(def, paths, &mut out, &at(&def.program_origin));
@@ -43,7 +44,7 @@ fn command(def: &ServiceDef, paths: &InstallPaths, out: &mut Vec<Finding>, origi
     let Some(runtime) = def.program.first() else {
         out.push(
             Finding::new(
-                "service-command-missing",
+                codes::SERVICE_COMMAND_MISSING,
                 Severity::Error,
                 format!("{} has no command to run", def.path.display()),
             )
@@ -55,7 +56,7 @@ fn command(def: &ServiceDef, paths: &InstallPaths, out: &mut Vec<Finding>, origi
     if runtime_missing {
         out.push(
             Finding::new(
-                "service-runtime-missing",
+                codes::SERVICE_RUNTIME_MISSING,
                 Severity::Error,
                 format!("the service runs {runtime}, which does not exist (Node moved or was removed): the service cannot start"),
             )
@@ -70,7 +71,7 @@ fn command(def: &ServiceDef, paths: &InstallPaths, out: &mut Vec<Finding>, origi
     if !entry_path.exists() {
         out.push(
             Finding::new(
-                "service-entry-missing",
+                codes::SERVICE_ENTRY_MISSING,
                 Severity::Error,
                 format!("the service runs {entry}, which no longer exists (OpenClaw was moved, removed or updated into another directory): the service cannot start"),
             )
@@ -87,7 +88,7 @@ fn command(def: &ServiceDef, paths: &InstallPaths, out: &mut Vec<Finding>, origi
         let older = version_at_least(&cli.version, version_triple(&service_version));
         out.push(
             Finding::new(
-                "service-version-drift",
+                codes::SERVICE_VERSION_DRIFT,
                 if older { Severity::Error } else { Severity::Warning },
                 format!(
                     "the service runs OpenClaw {service_version} but the `openclaw` CLI is {} ({}): {}",
@@ -131,7 +132,7 @@ fn port(
     if service_port != expected.value {
         out.push(
             Finding::new(
-                "service-port-mismatch",
+                codes::SERVICE_PORT_MISMATCH,
                 Severity::Error,
                 format!(
                     "the service starts the gateway on port {service_port}, but clients connect to port {} ({})",
@@ -165,9 +166,9 @@ fn secrets(def: &ServiceDef, config: &LoadedConfig, env: &Env, out: &mut Vec<Fin
         };
         let evidence = format!("{var} = {} at {}", fingerprint(baked), entry.origin);
         let embedded = if kind == SecretKind::Password {
-            "service-password-embedded"
+            codes::SERVICE_PASSWORD_EMBEDDED
         } else {
-            "service-token-embedded"
+            codes::SERVICE_TOKEN_EMBEDDED
         };
         let finding = match config_secret {
             Some(c) if c.expose() == baked => Finding::new(
@@ -178,7 +179,7 @@ fn secrets(def: &ServiceDef, config: &LoadedConfig, env: &Env, out: &mut Vec<Fin
                 ),
             ),
             Some(c) => Finding::new(
-                "service-token-stale",
+                codes::SERVICE_TOKEN_STALE,
                 Severity::Warning,
                 format!(
                     "the service's {var} differs from the config's {what} ({}): the gateway prefers the config, but the stale copy takes over as soon as the config loses its {what}",
@@ -197,7 +198,7 @@ fn secrets(def: &ServiceDef, config: &LoadedConfig, env: &Env, out: &mut Vec<Fin
                     )
                 } else {
                     Finding::new(
-                        "service-token-mismatch",
+                        codes::SERVICE_TOKEN_MISMATCH,
                         Severity::Error,
                         format!(
                             "the supervised gateway takes its {what} from the service's {var} (the config has none), and the CLI sends {}: every CLI call is refused with a {what} mismatch",
@@ -245,7 +246,7 @@ fn state_dir(def: &ServiceDef, paths: &InstallPaths, out: &mut Vec<Finding>) {
         || service.config_path.value != paths.config_path.value
     {
         let mut f = Finding::new(
-            "service-state-dir-mismatch",
+            codes::SERVICE_STATE_DIR_MISMATCH,
             Severity::Error,
             format!(
                 "the service's gateway uses {} (config {}), the CLI uses {} (config {}): they read different configs and pairing state",
@@ -267,7 +268,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
         ServiceKind::Systemd => {
             match def.setting("Service.Restart") {
                 None | Some(("no", _)) => out.push(
-                    Finding::new("service-no-restart", Severity::Warning, "the unit does not restart the gateway when it crashes (Restart= is missing or no)")
+                    Finding::new(codes::SERVICE_NO_RESTART, Severity::Warning, "the unit does not restart the gateway when it crashes (Restart= is missing or no)")
                         .evidence(def.path.display().to_string())
                         .next(REINSTALL),
                 ),
@@ -282,7 +283,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
             if restarts && !prevents_78 {
                 out.push(
                     Finding::new(
-                        "service-restart-storm",
+                        codes::SERVICE_RESTART_STORM,
                         Severity::Warning,
                         "the unit restarts the gateway even on exit 78 (another gateway owns the state dir): while a zombie holds it, systemd restarts the gateway every few seconds forever",
                     )
@@ -295,7 +296,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
                 && restarts
             {
                 out.push(
-                    Finding::new("service-restart-storm", Severity::Warning, format!("RestartSec={v} restarts a failing gateway without pause (OpenClaw uses 5s)"))
+                    Finding::new(codes::SERVICE_RESTART_STORM, Severity::Warning, format!("RestartSec={v} restarts a failing gateway without pause (OpenClaw uses 5s)"))
                         .evidence(o.to_string())
                         .next(REINSTALL),
                 );
@@ -304,7 +305,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
                 Some(("mixed", _)) => {}
                 other => out.push(
                     Finding::new(
-                        "service-kill-mode",
+                        codes::SERVICE_KILL_MODE,
                         Severity::Warning,
                         format!(
                             "KillMode={} does not let the gateway drain before its children are stopped (OpenClaw requires mixed)",
@@ -321,7 +322,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
                 .unwrap_or(90.0);
             if stop > 0.0 && stop < 330.0 {
                 out.push(
-                    Finding::new("service-stop-timeout", Severity::Info, format!("TimeoutStopSec is {stop}s; the gateway's drain needs 330s or it is killed mid-shutdown"))
+                    Finding::new(codes::SERVICE_STOP_TIMEOUT, Severity::Info, format!("TimeoutStopSec is {stop}s; the gateway's drain needs 330s or it is killed mid-shutdown"))
                         .evidence(def.path.display().to_string())
                         .next(REINSTALL),
                 );
@@ -332,7 +333,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
             if keep_alive != Some("true") {
                 out.push(
                     Finding::new(
-                        "service-no-restart",
+                        codes::SERVICE_NO_RESTART,
                         Severity::Warning,
                         "the launch agent does not keep the gateway alive (KeepAlive is not true)",
                     )
@@ -344,7 +345,7 @@ fn policy(def: &ServiceDef, out: &mut Vec<Finding>) {
                 && v.parse::<i64>().is_ok_and(|t| t < 10)
             {
                 out.push(
-                    Finding::new("service-restart-storm", Severity::Warning, format!("ThrottleInterval={v}: launchd restarts a failing gateway every {v}s (OpenClaw uses 10)"))
+                    Finding::new(codes::SERVICE_RESTART_STORM, Severity::Warning, format!("ThrottleInterval={v}: launchd restarts a failing gateway every {v}s (OpenClaw uses 10)"))
                         .evidence(o.to_string())
                         .next(REINSTALL),
                 );

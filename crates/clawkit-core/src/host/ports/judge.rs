@@ -2,6 +2,7 @@
 //! I/O, so every verdict is table-tested over built observations.
 
 use super::{Class, Handshake, LockRow, Observation, Owner, PortRow, PortsReport};
+use crate::finding::codes;
 use crate::finding::{Finding, Kill, Severity};
 use crate::host::lock::Liveness;
 use std::path::{Path, PathBuf};
@@ -169,7 +170,7 @@ fn hidden_owner(obs: &Observation, owner: &Owner) -> Finding {
             owner.uid.map_or("?".into(), |u| u.to_string())
         )
     };
-    on_base(obs, owner, "port-owner-hidden", summary).next(format!(
+    on_base(obs, owner, codes::PORT_OWNER_HIDDEN, summary).next(format!(
         "sudo ss -ltnp 'sport = :{base}'   # name the owner"
     ))
 }
@@ -183,7 +184,7 @@ fn foreign_listener(obs: &Observation, owner: &Owner) -> Finding {
         "port {} is held by `{name}`, which is not an OpenClaw gateway: the gateway cannot bind it and clients reach the wrong program",
         obs.port
     );
-    on_base(obs, owner, "foreign-listener", summary)
+    on_base(obs, owner, codes::FOREIGN_LISTENER, summary)
         .with_kill(Kill::Foreign)
         .next("stop that program, or move the gateway: clawkit config set gateway.port <free port>; or `clawkit ports --kill --kill-foreign` if you are sure")
 }
@@ -198,7 +199,7 @@ fn hung_gateway(obs: &Observation, owner: &Owner) -> Finding {
         "the OpenClaw gateway on port {} ({whose}) accepts connections but does not answer",
         obs.port
     );
-    on_base(obs, owner, "hung-gateway", summary)
+    on_base(obs, owner, codes::HUNG_GATEWAY, summary)
         .with_kill(Kill::Gateway)
         .next("clawkit ports --kill   # then start it again: clawkit gateway start")
 }
@@ -209,7 +210,7 @@ fn own_gateway(obs: &Observation, owner: &Owner) -> Finding {
         obs.port,
         owner.pid.unwrap_or(0)
     );
-    let mut f = on_base(obs, owner, "own-gateway", summary);
+    let mut f = on_base(obs, owner, codes::OWN_GATEWAY, summary);
     f.severity = Severity::Ok;
     f
 }
@@ -220,7 +221,7 @@ fn zombie_gateway(obs: &Observation, owner: &Owner) -> Finding {
         obs.port,
         describe_other(owner)
     );
-    on_base(obs, owner, "zombie-gateway", summary)
+    on_base(obs, owner, codes::ZOMBIE_GATEWAY, summary)
         .with_kill(Kill::Gateway)
         .next("clawkit ports --kill   # stops only that gateway, then: clawkit gateway start")
 }
@@ -234,7 +235,7 @@ fn describe_other(owner: &Owner) -> String {
 
 fn table_unreadable(error: &str) -> Finding {
     Finding::new(
-        "socket-table-unreadable",
+        codes::SOCKET_TABLE_UNREADABLE,
         Severity::Error,
         format!("clawkit cannot read the TCP listen table: {error}"),
     )
@@ -253,7 +254,7 @@ fn derived_taken(ports: &[PortRow]) -> Vec<Finding> {
             "port {} ({}) is held by {who}: that gateway feature will fail to start",
             row.port, row.role
         );
-        Finding::new("derived-port-taken", Severity::Warning, summary)
+        Finding::new(codes::DERIVED_PORT_TAKEN, Severity::Warning, summary)
             .with_pid(owner.pid)
             .with_port(row.port)
     };
@@ -283,7 +284,7 @@ fn stale_lock(l: &LockRow) -> Option<Finding> {
         l.lock.created_at.as_deref().unwrap_or("?")
     );
     Some(
-        Finding::new("stale-lock", Severity::Warning, summary)
+        Finding::new(codes::STALE_LOCK, Severity::Warning, summary)
             .evidence(recorded)
             .with_port(l.lock.port)
             .next("harmless: the next gateway start takes the lock over; `clawkit gateway start` to run it"),
@@ -291,7 +292,7 @@ fn stale_lock(l: &LockRow) -> Option<Finding> {
 }
 
 fn lock_unreadable(error: &str) -> Finding {
-    Finding::new("lock-unreadable", Severity::Warning, error)
+    Finding::new(codes::LOCK_UNREADABLE, Severity::Warning, error)
 }
 
 /// The ports `pid` listens on, sorted.
@@ -341,7 +342,7 @@ fn not_listening(obs: &Observation, mine: &[&Owner]) -> Vec<Finding> {
             .iter()
             .map(|f| format!("serves {} ({f})", obs.state_dir.display()));
         Some(
-            Finding::new("gateway-not-listening", Severity::Error, summary)
+            Finding::new(codes::GATEWAY_NOT_LISTENING, Severity::Error, summary)
                 .with_evidence(serves)
                 .with_pid(pid)
                 .with_port(base)
@@ -383,7 +384,7 @@ fn multiple_gateways(obs: &Observation, mine: &[&Owner]) -> Option<Finding> {
         "clawkit gateway stop, then clawkit ports --kill, then clawkit gateway start".into()
     };
     Some(
-        Finding::new("multiple-gateways", Severity::Error, summary)
+        Finding::new(codes::MULTIPLE_GATEWAYS, Severity::Error, summary)
             .with_evidence(each)
             .with_port(obs.port)
             .next(next),
@@ -407,7 +408,7 @@ fn not_supervised(
         obs.port
     );
     Some(
-        Finding::new("not-supervisor-main-pid", Severity::Error, summary)
+        Finding::new(codes::NOT_SUPERVISOR_MAIN_PID, Severity::Error, summary)
             .evidence(format!("{unit} MainPID={main_pid}"))
             .with_pid(listener)
             .with_port(obs.port)
@@ -420,7 +421,7 @@ fn not_supervised(
 fn gateway_down(obs: &Observation) -> Finding {
     let base = obs.port;
     Finding::new(
-        "gateway-down",
+        codes::GATEWAY_DOWN,
         Severity::Error,
         format!("nothing listens on port {base} and no gateway runs for this state dir"),
     )

@@ -1,5 +1,8 @@
 //! A finding: one thing clawkit found, with the evidence it rests on, how bad it is, and the
-//! next command. Port inspection, the service audit and the doctor all speak in findings.
+//! next command. Port inspection, the service audit and the doctor all speak in findings;
+//! [`codes`] names every code they use.
+
+pub mod codes;
 
 use serde::Serialize;
 
