@@ -8,6 +8,7 @@
 //! - `ports`: every port-owner verdict on real processes, and `ports --kill`.
 //! - `services`: the service audit on definitions rendered by real OpenClaw releases.
 //! - `gateway_service`: `gateway status|start|stop|restart|install` without a service manager.
+//! - `engine`: the engine's operations over a fake gateway and a fake host (milliseconds).
 //! - `supervised`: restarts and the doctor's fix under systemd, launchd and Task Scheduler
 //!   (a fake service manager over real gateways).
 //! - `doctor`, `gateway_token`, `probe`, `state`: the doctor's scenarios, the token commands,
@@ -19,6 +20,7 @@
 mod cli;
 mod config_cli;
 mod doctor;
+mod engine;
 mod explain;
 mod gateway_life;
 mod gateway_service;
