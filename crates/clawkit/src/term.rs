@@ -43,8 +43,9 @@ pub struct TerminalApprover {
 impl Approver for TerminalApprover {
     fn decide<'a>(&'a mut self, q: &'a Question) -> BoxFuture<'a, Decision> {
         Box::pin(async move {
-            let grants_access =
-                matches!(q.ask, Ask::ApproveRequest { .. } | Ask::StopForeign { .. });
+            // Granting a device access is never assumed: --approve-repairs says it. Stopping
+            // a foreign program was already allowed by --kill-foreign; --yes confirms it.
+            let grants_access = matches!(q.ask, Ask::ApproveRequest { .. });
             if self.assume_yes && !grants_access {
                 return Decision::Yes;
             }
