@@ -23,7 +23,9 @@ pub struct Greeted {
 }
 
 pub async fn probe(target: &Target, req: &ProbeRequest) -> Result<ProbeOutcome, Error> {
-    let (opts, sent) = connection_for(target, req)?;
+    // Choosing the connection reads the device state (SQLite): off the runtime.
+    let (t, r) = (target.clone(), req.clone());
+    let (opts, sent) = crate::blocking::blocking(move || connection_for(&t, &r)).await?;
     let started = std::time::Instant::now();
     let result = match connect(&opts).await {
         Ok(mut conn) => {

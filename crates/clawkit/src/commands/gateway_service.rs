@@ -2,7 +2,7 @@
 //! the engine and renders its outcome, as text or `--json`.
 
 use super::{print_json, runtime, say, say_finding};
-use crate::cli::{GatewayCommand, ServiceArgs};
+use crate::cli::ServiceArgs;
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
 use clawkit_core::error::Result;
@@ -18,56 +18,65 @@ use serde_json::json;
 use std::io::Write;
 use std::time::Duration;
 
-pub fn run(settings: &Settings, cmd: &GatewayCommand, out: &mut dyn Write) -> Result<ExitStatus> {
+fn waits(a: &ServiceArgs) -> Waits {
+    Waits::new(Duration::from_secs(a.wait_secs))
+}
+
+pub fn status(settings: &Settings, a: &ServiceArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let target = settings.target();
-    let rt = runtime()?;
-    let cancel = Cancel::new();
-    let waits = |a: &ServiceArgs| Waits::new(Duration::from_secs(a.wait_secs));
-    match cmd {
-        GatewayCommand::Token(_) => unreachable!("routed to gateway_token by dispatch"),
-        GatewayCommand::Status(a) => {
-            let status = rt.block_on(lifecycle::status(&target))?;
-            render_status(&target, &status, a.json, out);
-            Ok(if status.healthy() {
-                ExitStatus::Success
-            } else {
-                ExitStatus::Problems
-            })
-        }
-        GatewayCommand::Start(a) => {
-            let started = rt.block_on(lifecycle::start(
-                &target,
-                waits(a),
-                &mut NullObserver,
-                &cancel,
-            ))?;
-            Ok(render_started(&started, a.json, out))
-        }
-        GatewayCommand::Stop(a) => {
-            let stopped = rt.block_on(lifecycle::stop(&target, waits(a), &mut NullObserver))?;
-            render_stopped(&stopped, a.json, out);
-            Ok(ExitStatus::Success)
-        }
-        GatewayCommand::Restart(a) => {
-            let restarted = rt.block_on(lifecycle::restart(
-                &target,
-                &Credential::None,
-                waits(a),
-                &mut NullObserver,
-                &cancel,
-            ))?;
-            Ok(render_restarted(&restarted, a.json, out))
-        }
-        GatewayCommand::Install { force, common } => {
-            let installed = rt.block_on(lifecycle::install(&target, *force))?;
-            render_installed(&installed, common.json, out);
-            Ok(if installed.clean() {
-                ExitStatus::Success
-            } else {
-                ExitStatus::Problems
-            })
-        }
-    }
+    let status = runtime()?.block_on(lifecycle::status(&target))?;
+    render_status(&target, &status, a.json, out);
+    Ok(if status.healthy() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Problems
+    })
+}
+
+pub fn start(settings: &Settings, a: &ServiceArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let started = runtime()?.block_on(lifecycle::start(
+        &settings.target(),
+        waits(a),
+        &mut NullObserver,
+        &Cancel::new(),
+    ))?;
+    Ok(render_started(&started, a.json, out))
+}
+
+pub fn stop(settings: &Settings, a: &ServiceArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let stopped = runtime()?.block_on(lifecycle::stop(
+        &settings.target(),
+        waits(a),
+        &mut NullObserver,
+    ))?;
+    render_stopped(&stopped, a.json, out);
+    Ok(ExitStatus::Success)
+}
+
+pub fn restart(settings: &Settings, a: &ServiceArgs, out: &mut dyn Write) -> Result<ExitStatus> {
+    let restarted = runtime()?.block_on(lifecycle::restart(
+        &settings.target(),
+        &Credential::None,
+        waits(a),
+        &mut NullObserver,
+        &Cancel::new(),
+    ))?;
+    Ok(render_restarted(&restarted, a.json, out))
+}
+
+pub fn install(
+    settings: &Settings,
+    force: bool,
+    a: &ServiceArgs,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let installed = runtime()?.block_on(lifecycle::install(&settings.target(), force))?;
+    render_installed(&installed, a.json, out);
+    Ok(if installed.clean() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Problems
+    })
 }
 
 fn problems_status(problems: &[Finding]) -> ExitStatus {

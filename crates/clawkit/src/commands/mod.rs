@@ -9,7 +9,7 @@ mod logs;
 mod ports;
 mod probe;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GatewayCommand};
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
 use clawkit_core::env::Env;
@@ -25,11 +25,21 @@ pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         Command::Explain(args) => explain::run(&settings, args, out),
         Command::Logs(args) => logs::run(&settings, args, out),
         Command::Probe(args) => probe::run(&settings, args, out),
-        Command::Gateway(crate::cli::GatewayCommand::Token(cmd)) => {
-            gateway_token::run(&settings, cmd, out)
-        }
-        Command::Gateway(cmd) => gateway_service::run(&settings, cmd, out),
+        Command::Gateway(cmd) => gateway(&settings, cmd, out),
         Command::Ports(args) => ports::run(&settings, args, out),
+    }
+}
+
+fn gateway(settings: &Settings, cmd: &GatewayCommand, out: &mut dyn Write) -> Result<ExitStatus> {
+    match cmd {
+        GatewayCommand::Token(t) => gateway_token::run(settings, t, out),
+        GatewayCommand::Status(a) => gateway_service::status(settings, a, out),
+        GatewayCommand::Start(a) => gateway_service::start(settings, a, out),
+        GatewayCommand::Stop(a) => gateway_service::stop(settings, a, out),
+        GatewayCommand::Restart(a) => gateway_service::restart(settings, a, out),
+        GatewayCommand::Install { force, common } => {
+            gateway_service::install(settings, *force, common, out)
+        }
     }
 }
 
