@@ -12,7 +12,7 @@ use crate::gateway::{ConnectOptions, DeviceIdentity, connect};
 use crate::host::kill::{Stopped, stop};
 use crate::openclaw::auth::{AuthMode, Secret, as_credential};
 use crate::openclaw::config::{self, NewValue, plan_set, plan_unset};
-use crate::openclaw::state::{DeviceState, store_cached_token};
+use crate::openclaw::state::{CacheWrite, DeviceState, store_cached_token};
 use crate::target::Target;
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
@@ -229,9 +229,7 @@ pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<
             )
             .await
             .map_err(|v| format!("the gateway refused to reissue the token: {}", v.name()))?;
-            let cache = state_dir.join("identity").join("device-auth.json");
-            let existed = cache.is_file();
-            let backup = store_cached_token(
+            let write = store_cached_token(
                 &state_dir,
                 identity.device_id(),
                 role,
@@ -240,23 +238,7 @@ pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<
                 &backups,
             )
             .map_err(|e| e.to_string())?;
-            let change = if backup == cache && !existed {
-                Change::Created { path: cache }
-            } else if backup.extension().is_some_and(|e| e == "bak") {
-                Change::StateRow {
-                    db: state_dir.join("state").join("openclaw.sqlite"),
-                    backup,
-                    device_id: identity.device_id().to_string(),
-                    role: role.to_string(),
-                }
-            } else {
-                Change::File {
-                    path: cache,
-                    backup,
-                    mode: 0o600,
-                }
-            };
-            journal.record(change).map_err(jerr)?;
+            journal.record(journal_change(&write)).map_err(jerr)?;
             let verdict =
                 check_token(&ctx.url, &identity, &fresh, role, &scopes, ctx.timeout).await;
             if !verdict.is_ok() {
@@ -273,6 +255,29 @@ pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<
         }
         Action::Approve { request_id, shared } => approve(ctx, shared, request_id, journal).await,
         other => Err(format!("{other:?} is not performed here")),
+    }
+}
+
+/// How `clawkit undo` puts back a cache write.
+fn journal_change(write: &CacheWrite) -> Change {
+    match write.clone() {
+        CacheWrite::Created { path } => Change::Created { path },
+        CacheWrite::Rewrote { path, backup } => Change::File {
+            path,
+            backup,
+            mode: 0o600,
+        },
+        CacheWrite::Row {
+            db,
+            backup,
+            device_id,
+            role,
+        } => Change::StateRow {
+            db,
+            backup,
+            device_id,
+            role,
+        },
     }
 }
 
@@ -302,4 +307,34 @@ async fn approve(
     conn.close().await;
     r.map(|_| format!("request {request_id} approved"))
         .map_err(|e| format!("the gateway refused the approval: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each cache write becomes the journal entry `clawkit undo` knows how to put back.
+    #[test]
+    fn a_cache_write_journals_as_undo_expects() {
+        let created = journal_change(&CacheWrite::Created {
+            path: "/s/c.json".into(),
+        });
+        assert!(
+            matches!(created, Change::Created { path } if path == std::path::Path::new("/s/c.json"))
+        );
+        let rewrote = journal_change(&CacheWrite::Rewrote {
+            path: "/s/c.json".into(),
+            backup: "/b/c.json".into(),
+        });
+        assert!(matches!(rewrote, Change::File { mode: 0o600, .. }));
+        let row = journal_change(&CacheWrite::Row {
+            db: "/s/db".into(),
+            backup: "/b/db.bak".into(),
+            device_id: "d1".into(),
+            role: "operator".into(),
+        });
+        assert!(
+            matches!(row, Change::StateRow { device_id, role, .. } if device_id == "d1" && role == "operator")
+        );
+    }
 }

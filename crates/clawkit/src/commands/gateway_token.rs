@@ -764,7 +764,7 @@ async fn cache_and_verify(
     as_json: bool,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let backup = store_cached_token(
+    let write = store_cached_token(
         state_dir,
         identity.device_id(),
         role,
@@ -785,7 +785,7 @@ async fn cache_and_verify(
     if as_json {
         let doc = json!({
             "schemaVersion": 1, "deviceId": identity.device_id(), "role": role, "how": how,
-            "old": old, "new": fingerprint(fresh), "backup": backup, "verified": verdict,
+            "old": old, "new": fingerprint(fresh), "backup": write.backup(), "verified": verdict,
         });
         print_json(out, &doc);
     } else {
@@ -796,7 +796,7 @@ async fn cache_and_verify(
             old.unwrap_or("(none)"),
             fingerprint(fresh)
         );
-        say!(out, "backup: {}", backup.display());
+        say!(out, "backup: {}", write.backup().display());
         let result = if verdict.is_ok() {
             "the gateway accepts the new token".to_string()
         } else {
