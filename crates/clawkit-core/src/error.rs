@@ -28,6 +28,19 @@ pub enum Error {
     FixLocked(#[from] crate::doctor::lock::FixLockError),
     #[error(transparent)]
     Report(#[from] crate::doctor::report::ReportError),
+    /// OpenClaw's device and pairing state could not be read, backed up or written.
+    #[error(transparent)]
+    State(#[from] crate::openclaw::state::StateError),
+    /// This client's device identity is unreadable.
+    #[error(transparent)]
+    Identity(#[from] crate::gateway::IdentityError),
+    /// The gateway answered, but not the way this OpenClaw is known to (a reply without a
+    /// field clawkit needs): neither a refusal nor clawkit's own failure.
+    #[error("{0}")]
+    Protocol(String),
+    /// The caller cancelled the operation part-way; the message says what was already done.
+    #[error("{0}")]
+    Cancelled(String),
     /// The gateway answered, and refused: not clawkit's failure.
     #[error("{0}")]
     Refused(String),

@@ -25,5 +25,6 @@ pub mod openclaw;
 pub mod secret;
 pub mod service;
 pub mod target;
+pub mod tokens;
 
 pub use error::Error;
