@@ -1,5 +1,5 @@
 //! Performing one planned step: back up, record in the journal, then change — through the same
-//! pieces the single commands use (config edits, the verified kill, the device-token exchange).
+//! pieces the single commands use (config edits, the verified kill, `tokens::refresh`).
 //! Every file change is previewable as a diff in which secrets appear as fingerprints.
 
 use super::journal::{Change, Journal};
@@ -7,13 +7,13 @@ use super::plan::{Action, Step};
 use super::sources::remove_assignment;
 use crate::diff::unified;
 use crate::fsx::{self, Snapshot, backup_root};
-use crate::gateway::device::{check_token, issue_token};
-use crate::gateway::{ConnectOptions, DeviceIdentity, connect};
+use crate::gateway::{ConnectOptions, connect};
 use crate::host::kill::{Stopped, stop};
 use crate::openclaw::auth::{AuthMode, Secret, as_credential};
 use crate::openclaw::config::{self, NewValue, plan_set, plan_unset};
-use crate::openclaw::state::{CacheWrite, DeviceState, store_cached_token};
+use crate::openclaw::state::CacheWrite;
 use crate::target::Target;
+use crate::tokens::{self, RefreshRequest};
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
@@ -207,55 +207,40 @@ pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<
                 Stopped::AlreadyGone => format!("pid {pid}: already gone"),
             })
         }
-        Action::RefreshDeviceToken { shared } => {
-            let identity = DeviceIdentity::load_local(&state_dir).map_err(|e| e.to_string())?;
-            let role = "operator";
-            let scopes = DeviceState::read(&state_dir)
-                .ok()
-                .and_then(|s| {
-                    s.cached_tokens
-                        .into_iter()
-                        .find(|c| c.device_id == identity.device_id() && c.role == role)
-                        .map(|c| c.scopes)
-                })
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| vec!["operator.admin".to_string()]);
-            let fresh = issue_token(
-                &ctx.url,
-                &identity,
-                as_credential(Some(shared), &ctx.auth_mode),
-                role,
-                &scopes,
-            )
-            .await
-            .map_err(|v| format!("the gateway refused to reissue the token: {}", v.name()))?;
-            let write = store_cached_token(
-                &state_dir,
-                identity.device_id(),
-                role,
-                &fresh,
-                &scopes,
-                &backups,
-            )
-            .map_err(|e| e.to_string())?;
-            journal.record(journal_change(&write)).map_err(jerr)?;
-            let verdict =
-                check_token(&ctx.url, &identity, &fresh, role, &scopes, ctx.timeout).await;
-            if !verdict.is_ok() {
-                return Err(format!(
-                    "cached a new token, but the gateway refuses it: {}",
-                    verdict.name()
-                ));
-            }
-            Ok(format!(
-                "device {}: new {role} token {} cached, accepted by the gateway",
-                super::checks::short(identity.device_id()),
-                crate::secret::fingerprint(&fresh)
-            ))
-        }
+        Action::RefreshDeviceToken { shared } => refresh_token(ctx, shared, journal).await,
         Action::Approve { request_id, shared } => approve(ctx, shared, request_id, journal).await,
         other => Err(format!("{other:?} is not performed here")),
     }
+}
+
+/// Gets, caches and verifies a fresh device token for this client as `gateway token rotate`
+/// does, journaling the cache write the moment it happens so `clawkit undo` can put it back.
+async fn refresh_token(
+    ctx: &Context,
+    shared: &Secret,
+    journal: &mut Journal,
+) -> Result<String, String> {
+    let req = RefreshRequest {
+        role: "operator".into(),
+        secret: as_credential(Some(shared), &ctx.auth_mode),
+        timeout: ctx.timeout,
+    };
+    let mut record = |write: &CacheWrite| Ok(journal.record(journal_change(write))?);
+    let refreshed = tokens::refresh(&ctx.target, &req, &mut record)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !refreshed.accepted() {
+        return Err(format!(
+            "cached a new token, but the gateway refuses it: {}",
+            refreshed.verified.name()
+        ));
+    }
+    Ok(format!(
+        "device {}: new {} token {} cached, accepted by the gateway",
+        tokens::short_id(&refreshed.device_id),
+        refreshed.role,
+        refreshed.new
+    ))
 }
 
 /// How `clawkit undo` puts back a cache write.
