@@ -28,25 +28,26 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
             device,
             all,
             role,
-            token,
-            password,
+            secret,
             json,
         } => runtime.block_on(rotate(
             settings,
             device.as_deref(),
             *all,
             role,
-            token,
-            password,
+            &secret.token,
+            &secret.password,
             *json,
             out,
         )),
-        TokenCommand::Reset {
-            yes,
-            token,
-            password,
-            json,
-        } => runtime.block_on(reset(settings, *yes, token, password, *json, out)),
+        TokenCommand::Reset { yes, secret, json } => runtime.block_on(reset(
+            settings,
+            *yes,
+            &secret.token,
+            &secret.password,
+            *json,
+            out,
+        )),
     }
 }
 

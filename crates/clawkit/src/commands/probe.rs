@@ -168,12 +168,12 @@ fn plan(settings: &Settings, args: &ProbeArgs) -> Result<(ConnectOptions, Value)
             })
             .flatten()
     });
-    let (credential, description) = if let Some(t) = &args.token {
+    let (credential, description) = if let Some(t) = &args.secret.token {
         (
             Credential::Token(t.clone()),
             format!("token {} from --token", fingerprint(t)),
         )
-    } else if let Some(p) = &args.password {
+    } else if let Some(p) = &args.secret.password {
         (
             Credential::Password(p.clone()),
             format!("password {} from --password", fingerprint(p)),
