@@ -65,6 +65,27 @@ pub(crate) fn confirm(out: &mut dyn Write, question: &str) -> Option<bool> {
     Some(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
+/// A typed outcome as a `--json` document: its fields plus `schemaVersion`.
+pub(crate) fn versioned(body: &impl serde::Serialize) -> serde_json::Value {
+    let mut doc = serde_json::to_value(body).unwrap_or_default();
+    if let Some(fields) = doc.as_object_mut() {
+        fields.insert("schemaVersion".into(), 1.into());
+    }
+    doc
+}
+
+/// The shared secret given with `--token`/`--password` (`None`: use the configured one).
+pub(crate) fn given_secret(
+    args: &crate::cli::SharedSecretArgs,
+) -> clawkit_core::gateway::Credential {
+    use clawkit_core::gateway::Credential;
+    match (&args.token, &args.password) {
+        (Some(t), _) => Credential::Token(t.clone()),
+        (_, Some(p)) => Credential::Password(p.clone()),
+        _ => Credential::None,
+    }
+}
+
 /// Writes a `--json` document, pretty-printed (a closed pipe is ignored, as with `say!`).
 pub(crate) fn print_json(out: &mut dyn Write, doc: &serde_json::Value) {
     say!(
