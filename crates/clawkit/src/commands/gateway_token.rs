@@ -52,11 +52,7 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
             };
             let rotated = rt.block_on(tokens::rotate(&target, &req, obs, &cancel))?;
             render_rotated(&rotated, *json, out);
-            Ok(match rotated {
-                Rotated::Other(_) => ExitStatus::Success,
-                _ if rotated.accepted() => ExitStatus::Fixed,
-                _ => ExitStatus::Problems,
-            })
+            Ok(success_unless(!rotated.accepted()))
         }
         TokenCommand::Reset { yes, secret, json } => {
             let interactive = interactive();
@@ -85,11 +81,7 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
                 }
                 ResetOutcome::Reset(done) => {
                     render_reset(&done, *json, out);
-                    Ok(if done.remaining == 0 {
-                        ExitStatus::Fixed
-                    } else {
-                        ExitStatus::Problems
-                    })
+                    Ok(success_unless(done.remaining > 0))
                 }
             }
         }
