@@ -437,7 +437,9 @@ fn zombie_gateway_on_the_port() {
     let said = format!("pid {}: ", zombie.pid());
     assert!(
         fix.stdout.contains(&format!("{said}stopped with SIGTERM"))
-            || fix.stdout.contains(&format!("{said}ignored SIGTERM; killed with SIGKILL")),
+            || fix
+                .stdout
+                .contains(&format!("{said}ignored SIGTERM; killed with SIGKILL")),
         "{fix}"
     );
     assert!(!crate::util::alive(zombie.pid()), "the zombie is gone");
