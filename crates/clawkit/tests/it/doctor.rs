@@ -642,6 +642,9 @@ fn service_fixture(gw: &Gateway, version: &str, env: &[(&str, &str)]) -> Vec<Pat
     let files =
         clawkit_testkit::write_service_files(&install, gw.home(), gw.state_dir(), gw.port(), env)
             .unwrap();
+    // Rendering runs OpenClaw's own code in the gateway's home, and the gateway may hand over
+    // to a new process a moment later: start the scenario from one settled gateway.
+    wait_ports_settled(gw.env());
     [Some(files.unit), files.plist, files.task_script]
         .into_iter()
         .flatten()
@@ -875,6 +878,22 @@ fn check_old_or_new(
     clawkit_core::openclaw::config::parse_text(&text, config)
         .unwrap_or_else(|e| panic!("{when}: the config does not parse: {e}"));
     now != old
+}
+
+/// Waits (at most 60 s, two clean looks in a row) until `clawkit ports` finds this state
+/// dir's gateway alone on its port.
+fn wait_ports_settled(env: &Env) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut clean = 0;
+    while clean < 2 {
+        let r = run(clawkit_with_env(env).arg("ports"));
+        clean = if r.code == Some(0) { clean + 1 } else { 0 };
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the gateway did not settle on its port:\n{r}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
 }
 
 /// Waits (at most 60 s) until the gateway answers a probe: a config edit makes a 2026.9
