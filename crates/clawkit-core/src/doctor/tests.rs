@@ -587,3 +587,13 @@ fn set_up_but_cli_not_on_path_is_examined_as_usual() {
         "{missing:#?}"
     );
 }
+
+#[test]
+fn never_set_up_profile_is_onboarded_with_its_profile() {
+    let d = Install::healthy()
+        .never_set_up()
+        .shell("OPENCLAW_PROFILE", "work")
+        .diagnose();
+    assert_eq!(d.causes[0].code, codes::OPENCLAW_NOT_SET_UP);
+    assert_eq!(manual_commands(&d), ["openclaw --profile work onboard"]);
+}

@@ -68,7 +68,7 @@ fn not_installed(f: &Facts) -> Finding {
     .evidence(state_dir(f))
     .evidence(config(f))
     .evidence(elsewhere())
-    .next("npm install -g openclaw && openclaw onboard")
+    .next(format!("npm install -g openclaw && {} onboard", openclaw(f)))
 }
 
 fn not_set_up(f: &Facts, cli: &CliInstall) -> Finding {
@@ -84,7 +84,15 @@ fn not_set_up(f: &Facts, cli: &CliInstall) -> Finding {
     .evidence(state_dir(f))
     .evidence(config(f))
     .evidence(elsewhere())
-    .next("openclaw onboard")
+    .next(format!("{} onboard", openclaw(f)))
+}
+
+/// `openclaw`, with this install's profile when one is chosen (onboarding sets up that one).
+fn openclaw(f: &Facts) -> String {
+    match &f.paths.profile {
+        Some(p) => format!("openclaw --profile {p}"),
+        None => "openclaw".to_string(),
+    }
 }
 
 /// Where `openclaw` was looked for.
