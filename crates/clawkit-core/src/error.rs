@@ -30,6 +30,19 @@ pub enum Error {
     Write(#[from] crate::fsx::WriteError),
     #[error(transparent)]
     NoSecret(#[from] crate::openclaw::auth::NoSharedSecret),
+    /// OpenClaw's device and pairing state could not be read, backed up or written.
+    #[error(transparent)]
+    State(#[from] crate::openclaw::state::StateError),
+    /// This client's device identity is unreadable.
+    #[error(transparent)]
+    Identity(#[from] crate::openclaw::identity::IdentityError),
+    /// The gateway answered, but not the way this OpenClaw is known to (a reply without a
+    /// field clawkit needs): neither a refusal nor clawkit's own failure.
+    #[error("{0}")]
+    Protocol(String),
+    /// The caller cancelled the operation part-way; the message says what was already done.
+    #[error("{0}")]
+    Cancelled(String),
     /// The gateway answered, and refused: not clawkit's failure.
     #[error("{0}")]
     Refused(String),

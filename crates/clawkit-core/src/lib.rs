@@ -31,6 +31,7 @@ pub mod secret;
 pub mod service;
 pub mod target;
 pub mod time;
+pub mod tokens;
 pub mod verdict;
 
 pub use error::Error;

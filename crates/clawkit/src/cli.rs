@@ -176,12 +176,8 @@ pub enum TokenCommand {
         all: bool,
         #[arg(long, default_value = "operator")]
         role: String,
-        /// The gateway's shared token (default: this client's configured one, or
-        /// OPENCLAW_GATEWAY_TOKEN).
-        #[arg(long, conflicts_with = "password")]
-        token: Option<String>,
-        #[arg(long)]
-        password: Option<String>,
+        #[command(flatten)]
+        secret: SharedSecretArgs,
         #[arg(long)]
         json: bool,
     },
@@ -191,13 +187,24 @@ pub enum TokenCommand {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
-        #[arg(long, conflicts_with = "password")]
-        token: Option<String>,
-        #[arg(long)]
-        password: Option<String>,
+        #[command(flatten)]
+        secret: SharedSecretArgs,
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The gateway's shared secret, when given on the command line (`rotate`, `reset`, `probe`).
+#[derive(Debug, Clone, Args)]
+pub struct SharedSecretArgs {
+    /// The gateway's shared token (default: this client's configured one, or
+    /// OPENCLAW_GATEWAY_TOKEN).
+    #[arg(long, conflicts_with = "password")]
+    pub token: Option<String>,
+    /// The gateway's shared password (default: this client's configured one, or
+    /// OPENCLAW_GATEWAY_PASSWORD).
+    #[arg(long)]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -216,10 +223,8 @@ pub struct ProbeArgs {
     /// credentials are not used, as in OpenClaw: pass --token or --password.
     #[arg(long)]
     pub url: Option<String>,
-    #[arg(long, conflicts_with = "password")]
-    pub token: Option<String>,
-    #[arg(long)]
-    pub password: Option<String>,
+    #[command(flatten)]
+    pub secret: SharedSecretArgs,
     /// Connect as whom.
     #[arg(long = "as", value_enum, default_value_t = ProbeAs::Cli)]
     pub r#as: ProbeAs,
@@ -299,4 +304,50 @@ where
     T: Into<OsString> + Clone,
 {
     Cli::try_parse_from(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    /// `--token`/`--password` are typed as before on every command that takes them, and
+    /// still exclude each other.
+    #[test]
+    fn the_shared_secret_flags_read_the_same_everywhere() {
+        let secret = |args: &[&str]| -> Result<SharedSecretArgs, clap::Error> {
+            let cli = parse(["clawkit"].iter().chain(args))?;
+            Ok(match cli.command {
+                Command::Probe(p) => p.secret,
+                Command::Gateway(GatewayCommand::Token(TokenCommand::Rotate {
+                    secret, ..
+                }))
+                | Command::Gateway(GatewayCommand::Token(TokenCommand::Reset { secret, .. })) => {
+                    secret
+                }
+                other => panic!("{other:?}"),
+            })
+        };
+        let rotate = secret(&["gateway", "token", "rotate", "--token", "T"]).unwrap();
+        assert_eq!(
+            (rotate.token.as_deref(), rotate.password),
+            (Some("T"), None)
+        );
+        let reset = secret(&["gateway", "token", "reset", "--yes", "--password", "P"]).unwrap();
+        assert_eq!(reset.password.as_deref(), Some("P"));
+        let probe = secret(&["probe", "--token", "T", "--json"]).unwrap();
+        assert_eq!(probe.token.as_deref(), Some("T"));
+        for cmd in [
+            &["probe"][..],
+            &["gateway", "token", "rotate"],
+            &["gateway", "token", "reset"],
+        ] {
+            let both = [cmd, &["--token", "T", "--password", "P"]].concat();
+            assert!(secret(&both).is_err(), "{both:?}");
+        }
+    }
 }

@@ -115,3 +115,15 @@ impl Observer for StepPrinter {
         }
     }
 }
+
+/// Prints each progress message of an operation without steps (a token rotation) as its own
+/// line, as it happens.
+pub struct ProgressPrinter;
+
+impl Observer for ProgressPrinter {
+    fn on(&mut self, event: Event) {
+        if let Event::Progress { message } = event {
+            let _ = writeln!(std::io::stdout(), "{message}");
+        }
+    }
+}

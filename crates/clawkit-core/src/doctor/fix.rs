@@ -1,19 +1,19 @@
 //! Performing one planned step: back up, record in the journal, then change — through the same
-//! pieces the single commands use (config edits, the verified kill, the device-token exchange).
+//! pieces the single commands use (config edits, the verified kill, `tokens::refresh`).
 //! Every file change is previewable as a diff in which secrets appear as fingerprints.
 
 use super::plan::{Action, Step};
 use super::sources::remove_assignment;
 use crate::diff::unified;
 use crate::fsx::{self, Snapshot, backup_root};
-use crate::gateway::device::{check_token, issue_token};
 use crate::gateway::{ConnectOptions, connect};
 use crate::host::kill::stop;
 use crate::journal::{Change, Journal};
 use crate::openclaw::auth::{AuthMode, Secret, as_credential};
 use crate::openclaw::config::{self, NewValue, plan_set, plan_unset};
-use crate::openclaw::state::{DeviceState, store_cached_token};
+use crate::openclaw::state::CacheWrite;
 use crate::target::Target;
+use crate::tokens::{self, RefreshRequest};
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
@@ -199,73 +199,62 @@ pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<
             .map_err(|e| e.to_string())?;
             Ok(format!("pid {pid}: {stopped}"))
         }
-        Action::RefreshDeviceToken { shared } => {
-            let identity =
-                crate::openclaw::identity::load(&state_dir).map_err(|e| e.to_string())?;
-            let role = "operator";
-            let scopes = DeviceState::read(&state_dir)
-                .ok()
-                .and_then(|s| {
-                    s.cached_tokens
-                        .into_iter()
-                        .find(|c| c.device_id == identity.device_id() && c.role == role)
-                        .map(|c| c.scopes)
-                })
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| vec!["operator.admin".to_string()]);
-            let fresh = issue_token(
-                &ctx.url,
-                &identity,
-                as_credential(Some(shared), &ctx.auth_mode),
-                role,
-                &scopes,
-            )
-            .await
-            .map_err(|v| format!("the gateway refused to reissue the token: {}", v.name()))?;
-            let cache = state_dir.join("identity").join("device-auth.json");
-            let existed = cache.is_file();
-            let backup = store_cached_token(
-                &state_dir,
-                identity.device_id(),
-                role,
-                &fresh,
-                &scopes,
-                &backups,
-            )
-            .map_err(|e| e.to_string())?;
-            let change = if backup == cache && !existed {
-                Change::Created { path: cache }
-            } else if backup.extension().is_some_and(|e| e == "bak") {
-                Change::StateRow {
-                    db: state_dir.join("state").join("openclaw.sqlite"),
-                    backup,
-                    device_id: identity.device_id().to_string(),
-                    role: role.to_string(),
-                }
-            } else {
-                Change::File {
-                    path: cache,
-                    backup,
-                    mode: 0o600,
-                }
-            };
-            journal.record(change).map_err(jerr)?;
-            let verdict =
-                check_token(&ctx.url, &identity, &fresh, role, &scopes, ctx.timeout).await;
-            if !verdict.is_ok() {
-                return Err(format!(
-                    "cached a new token, but the gateway refuses it: {}",
-                    verdict.name()
-                ));
-            }
-            Ok(format!(
-                "device {}: new {role} token {} cached, accepted by the gateway",
-                super::checks::short(identity.device_id()),
-                crate::secret::fingerprint(&fresh)
-            ))
-        }
+        Action::RefreshDeviceToken { shared } => refresh_token(ctx, shared, journal).await,
         Action::Approve { request_id, shared } => approve(ctx, shared, request_id, journal).await,
         other => Err(format!("{other:?} is not performed here")),
+    }
+}
+
+/// Gets, caches and verifies a fresh device token for this client as `gateway token rotate`
+/// does, journaling the cache write the moment it happens so `clawkit undo` can put it back.
+async fn refresh_token(
+    ctx: &Context,
+    shared: &Secret,
+    journal: &mut Journal,
+) -> Result<String, String> {
+    let req = RefreshRequest {
+        role: "operator".into(),
+        secret: as_credential(Some(shared), &ctx.auth_mode),
+        timeout: ctx.timeout,
+    };
+    let mut record = |write: &CacheWrite| Ok(journal.record(journal_change(write))?);
+    let refreshed = tokens::refresh(&ctx.target, &req, &mut record)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !refreshed.accepted() {
+        return Err(format!(
+            "cached a new token, but the gateway refuses it: {}",
+            refreshed.verified.name()
+        ));
+    }
+    Ok(format!(
+        "device {}: new {} token {} cached, accepted by the gateway",
+        crate::openclaw::state::short_device_id(&refreshed.device_id),
+        refreshed.role,
+        refreshed.new
+    ))
+}
+
+/// How `clawkit undo` puts back a cache write.
+fn journal_change(write: &CacheWrite) -> Change {
+    match write.clone() {
+        CacheWrite::Created { path } => Change::Created { path },
+        CacheWrite::Rewrote { path, backup } => Change::File {
+            path,
+            backup,
+            mode: 0o600,
+        },
+        CacheWrite::Row {
+            db,
+            backup,
+            device_id,
+            role,
+        } => Change::StateRow {
+            db,
+            backup,
+            device_id,
+            role,
+        },
     }
 }
 
@@ -295,4 +284,34 @@ async fn approve(
     conn.close().await;
     r.map(|_| format!("request {request_id} approved"))
         .map_err(|e| format!("the gateway refused the approval: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each cache write becomes the journal entry `clawkit undo` knows how to put back.
+    #[test]
+    fn a_cache_write_journals_as_undo_expects() {
+        let created = journal_change(&CacheWrite::Created {
+            path: "/s/c.json".into(),
+        });
+        assert!(
+            matches!(created, Change::Created { path } if path == std::path::Path::new("/s/c.json"))
+        );
+        let rewrote = journal_change(&CacheWrite::Rewrote {
+            path: "/s/c.json".into(),
+            backup: "/b/c.json".into(),
+        });
+        assert!(matches!(rewrote, Change::File { mode: 0o600, .. }));
+        let row = journal_change(&CacheWrite::Row {
+            db: "/s/db".into(),
+            backup: "/b/db.bak".into(),
+            device_id: "d1".into(),
+            role: "operator".into(),
+        });
+        assert!(
+            matches!(row, Change::StateRow { device_id, role, .. } if device_id == "d1" && role == "operator")
+        );
+    }
 }

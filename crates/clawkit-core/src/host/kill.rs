@@ -217,7 +217,18 @@ mod tests {
             .spawn()
             .unwrap();
         let host = super::super::ProcHost::new();
-        let seen = host.process(child.id()).unwrap();
+        // Observed once it runs `sleep`: right after fork it is still a copy of this test
+        // binary, and stop() rightly refuses a process whose identity changed since.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let seen = loop {
+            match host.process(child.id()) {
+                Some(p) if p.name == "sleep" && p.cmdline == ["sleep", "30"] => break p,
+                _ if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
+                other => panic!("the child never ran sleep: {other:?}"),
+            }
+        };
         // A reaper thread, as a parent would have.
         let waiter = std::thread::spawn(move || child.wait());
         let outcome = stop(&host, &seen, false, Duration::from_secs(3)).unwrap();

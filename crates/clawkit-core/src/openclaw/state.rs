@@ -550,10 +550,37 @@ fn json_pending(v: &Value) -> Vec<PendingRequest> {
     pending
 }
 
+/// What [`store_cached_token`] changed, and where the previous state is kept: enough to put
+/// it back (the doctor's journal) or to tell the user where the backup is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheWrite {
+    /// The legacy cache file did not exist and was created (nothing to back up).
+    Created { path: PathBuf },
+    /// The legacy cache file was rewritten; `backup` holds its previous bytes.
+    Rewrote { path: PathBuf, backup: PathBuf },
+    /// One row of the SQLite cache was written; `backup` is a copy of the whole database.
+    Row {
+        db: PathBuf,
+        backup: PathBuf,
+        device_id: String,
+        role: String,
+    },
+}
+
+impl CacheWrite {
+    /// Where the previous state is (for a created file: the file itself, which undo removes).
+    pub fn backup(&self) -> &Path {
+        match self {
+            CacheWrite::Created { path } => path,
+            CacheWrite::Rewrote { backup, .. } | CacheWrite::Row { backup, .. } => backup,
+        }
+    }
+}
+
 /// Stores a device token in this client's cache (where this OpenClaw reads it), after backing
 /// up what was there under `backup_root`. SQLite: a consistent `VACUUM INTO` copy, then one
 /// short `BEGIN IMMEDIATE` write; JSON: backup plus an atomic, mode-keeping replace.
-/// Returns the backup's path.
+/// Returns what it changed and where the backup is.
 pub fn store_cached_token(
     state_dir: &Path,
     device_id: &str,
@@ -561,7 +588,7 @@ pub fn store_cached_token(
     token: &str,
     scopes: &[String],
     backup_root: &Path,
-) -> Result<PathBuf, StateError> {
+) -> Result<CacheWrite, StateError> {
     let now = crate::time::now_ms();
     let json_identity = state_dir.join("identity").join("device.json");
     if json_identity.is_file() {
@@ -590,7 +617,7 @@ pub fn store_cached_token(
                 let backup =
                     crate::fsx::backup(&snap, backup_root).map_err(|e| json_err(e.to_string()))?;
                 crate::fsx::replace(&snap, &text).map_err(|e| json_err(e.to_string()))?;
-                Ok(backup)
+                Ok(CacheWrite::Rewrote { path, backup })
             }
             None => {
                 use std::os::unix::fs::OpenOptionsExt;
@@ -603,7 +630,7 @@ pub fn store_cached_token(
                 std::io::Write::write_all(&mut f, text.as_bytes())
                     .map_err(|e| json_err(e.to_string()))?;
                 f.sync_all().map_err(|e| json_err(e.to_string()))?;
-                Ok(path)
+                Ok(CacheWrite::Created { path })
             }
         };
     }
@@ -638,7 +665,12 @@ pub fn store_cached_token(
     )
     .map_err(&err)?;
     tx.commit().map_err(&err)?;
-    Ok(backup)
+    Ok(CacheWrite::Row {
+        db: db_path.clone(),
+        backup,
+        device_id: device_id.to_string(),
+        role: role.to_string(),
+    })
 }
 
 /// Copies the pairing and device-auth state under `state_dir` into a new folder under
@@ -757,10 +789,83 @@ pub fn restore_cached_token_row(
     tx.commit().map_err(&err)
 }
 
-/// A device id short enough for a line of text: its first 12 characters and an ellipsis.
+/// A device id short enough for a line of text: its first 12 characters and an ellipsis
+/// (never cutting a character in half).
 pub fn short_device_id(id: &str) -> String {
-    match id.char_indices().nth(12) {
-        Some((cut, _)) if id.len() > 16 => format!("{}…", &id[..cut]),
-        _ => id.to_string(),
+    if id.chars().count() > 16 {
+        let head: String = id.chars().take(12).collect();
+        format!("{head}…")
+    } else {
+        id.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Legacy layout: the first store creates the cache file, the next rewrites it.
+    #[test]
+    fn a_json_cache_is_created_then_rewritten_with_a_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path();
+        std::fs::create_dir_all(state.join("identity")).unwrap();
+        std::fs::write(state.join("identity/device.json"), r#"{"deviceId":"d1"}"#).unwrap();
+        let backups = state.join("backups");
+        let scopes = ["operator.admin".to_string()];
+        let cache = state.join("identity/device-auth.json");
+        let first = store_cached_token(state, "d1", "operator", "T1", &scopes, &backups).unwrap();
+        assert_eq!(
+            first,
+            CacheWrite::Created {
+                path: cache.clone()
+            }
+        );
+        assert_eq!(first.backup(), cache);
+        let second = store_cached_token(state, "d1", "operator", "T2", &scopes, &backups).unwrap();
+        let CacheWrite::Rewrote { path, backup } = &second else {
+            panic!("{second:?}")
+        };
+        assert_eq!(path, &cache);
+        assert!(std::fs::read_to_string(backup).unwrap().contains("T1"));
+        assert!(std::fs::read_to_string(&cache).unwrap().contains("T2"));
+    }
+
+    /// SQLite layout: one row written, the whole database copied first.
+    #[test]
+    fn a_sqlite_cache_row_is_written_after_a_copy_of_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path();
+        let db = db_file(state);
+        Connection::open(&db)
+            .unwrap()
+            .execute(
+                "CREATE TABLE device_auth_tokens (device_id TEXT, role TEXT, token TEXT, scopes_json TEXT, updated_at_ms INTEGER, PRIMARY KEY (device_id, role))",
+                [],
+            )
+            .unwrap();
+        let backups = state.join("backups");
+        let write = store_cached_token(state, "d1", "operator", "T1", &[], &backups).unwrap();
+        let CacheWrite::Row {
+            db: written,
+            backup,
+            device_id,
+            role,
+        } = &write
+        else {
+            panic!("{write:?}")
+        };
+        assert_eq!(
+            (written, device_id.as_str(), role.as_str()),
+            (&db, "d1", "operator")
+        );
+        assert!(backup.starts_with(&backups) && backup.is_file());
+        let cached = DeviceState::read(state).unwrap().cached_tokens;
+        assert_eq!(cached[0].token.expose(), "T1");
+    }
+
+    fn db_file(state: &Path) -> PathBuf {
+        std::fs::create_dir_all(state.join("state")).unwrap();
+        state.join("state").join("openclaw.sqlite")
     }
 }

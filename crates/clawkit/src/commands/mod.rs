@@ -61,18 +61,25 @@ macro_rules! say {
 }
 pub(crate) use say;
 
-/// Asks a yes/no question on the terminal. `None` when standard input is not a terminal (the
-/// caller then refuses and names the flag that confirms).
-pub(crate) fn confirm(out: &mut dyn Write, question: &str) -> Option<bool> {
-    use std::io::IsTerminal;
-    if !std::io::stdin().is_terminal() {
-        return None;
+/// A typed outcome as a `--json` document: its fields plus `schemaVersion`.
+pub(crate) fn versioned(body: &impl serde::Serialize) -> serde_json::Value {
+    let mut doc = serde_json::to_value(body).unwrap_or_default();
+    if let Some(fields) = doc.as_object_mut() {
+        fields.insert("schemaVersion".into(), 1.into());
     }
-    let _ = write!(out, "{question} [y/N] ");
-    let _ = out.flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().read_line(&mut answer);
-    Some(matches!(answer.trim(), "y" | "Y" | "yes"))
+    doc
+}
+
+/// The shared secret given with `--token`/`--password` (`None`: use the configured one).
+pub(crate) fn given_secret(
+    args: &crate::cli::SharedSecretArgs,
+) -> clawkit_core::gateway::Credential {
+    use clawkit_core::gateway::Credential;
+    match (&args.token, &args.password) {
+        (Some(t), _) => Credential::Token(t.clone()),
+        (_, Some(p)) => Credential::Password(p.clone()),
+        _ => Credential::None,
+    }
 }
 
 /// Writes a `--json` document, pretty-printed (a closed pipe is ignored, as with `say!`).

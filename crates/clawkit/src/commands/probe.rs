@@ -6,7 +6,7 @@ use crate::cli::{ProbeArgs, ProbeAs};
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
 use clawkit_core::error::Result;
-use clawkit_core::gateway::{Credential, Verdict};
+use clawkit_core::gateway::Verdict;
 use clawkit_core::probe::{As, Greeted, ProbeOutcome, ProbeRequest, probe};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -15,11 +15,7 @@ use std::time::Duration;
 pub fn run(settings: &Settings, args: &ProbeArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let req = ProbeRequest {
         url: args.url.clone(),
-        secret: match (&args.token, &args.password) {
-            (Some(t), _) => Credential::Token(t.clone()),
-            (_, Some(p)) => Credential::Password(p.clone()),
-            _ => Credential::None,
-        },
+        secret: super::given_secret(&args.secret),
         r#as: match args.r#as {
             ProbeAs::Cli => As::Cli,
             ProbeAs::Device => As::Device,

@@ -94,7 +94,7 @@ per_version!(rotate_fixes_the_clis_stale_device_token, |version| {
 
     // rotate, where the shared token is at hand: fresh token cached and verified.
     let rotate = run(clawkit_with_env(gw.env()).args(["gateway", "token", "rotate"]));
-    assert_eq!(rotate.code, Some(3), "{rotate}");
+    assert_eq!(rotate.code, Some(0), "{rotate}");
     assert!(
         rotate
             .stdout
@@ -116,7 +116,7 @@ per_version!(rotate_fixes_the_clis_stale_device_token, |version| {
     // Without any shared secret, a working device token rotates itself in-band.
     let in_band =
         run(clawkit_with_env(&gw.env_without(&no_secret)).args(["gateway", "token", "rotate"]));
-    assert_eq!(in_band.code, Some(3), "{in_band}");
+    assert_eq!(in_band.code, Some(0), "{in_band}");
     assert!(in_band.stdout.contains("rotated in-band"), "{in_band}");
     assert!(
         in_band
@@ -219,7 +219,7 @@ per_version!(
 
         // rotate --all: the other paired device is rotated on the gateway, this client refreshed.
         let all = run(clawkit_with_env(gw.env()).args(["gateway", "token", "rotate", "--all"]));
-        assert_eq!(all.code, Some(3), "{all}");
+        assert_eq!(all.code, Some(0), "{all}");
         assert!(
             all.stdout.contains("1 other device(s) must reconnect"),
             "{all}"
@@ -248,7 +248,7 @@ per_version!(
 
         let reset =
             run(clawkit_with_env(gw.env()).args(["gateway", "token", "reset", "--yes", "--json"]));
-        assert_eq!(reset.code, Some(3), "{reset}");
+        assert_eq!(reset.code, Some(0), "{reset}");
         let doc = reset.json();
         assert!(doc["removed"].as_array().unwrap().len() >= 2, "{doc:#}");
         assert!(doc["rejectedPending"].as_u64().unwrap() >= 1, "{doc:#}");
@@ -269,7 +269,7 @@ per_version!(
         assert_eq!(gone.code, Some(1), "{gone}");
         // ...until it pairs again.
         let repair = run(clawkit_with_env(gw.env()).args(["gateway", "token", "rotate"]));
-        assert_eq!(repair.code, Some(3), "{repair}");
+        assert_eq!(repair.code, Some(0), "{repair}");
         let back = gw
             .openclaw_cli_without(&no_secret, &["gateway", "health"])
             .unwrap();

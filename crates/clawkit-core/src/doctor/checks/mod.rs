@@ -94,11 +94,4 @@ pub(super) fn no_cli_secret_handshake(f: &Facts) -> bool {
     f.cli.is_none()
 }
 
-/// A device id shortened for a sentence.
-pub(super) fn short(id: &str) -> String {
-    if id.len() > 16 {
-        format!("{}…", &id[..12])
-    } else {
-        id.to_string()
-    }
-}
+pub(super) use crate::openclaw::state::short_device_id as short;
