@@ -1,7 +1,9 @@
 //! The doctor's evidence, gathered once from the modules that own each part: the config
 //! loader, the port inspection, the service reader, the protocol client, the device state and
-//! the log scanner. Nothing here judges; `checks` does.
+//! the log scanner. Nothing here judges; `checks` does. Only when this user has no install
+//! of its own (`setup`) does it stop after the files: nothing listening or logging is theirs.
 
+use super::setup::Setup;
 use super::sources::{self, GatewaySide, SecretCopy};
 use crate::env::Env;
 use crate::gateway::device::check_token;
@@ -43,6 +45,8 @@ pub struct CliHandshake {
 #[derive(Debug)]
 pub struct Facts {
     pub paths: InstallPaths,
+    /// Whether the state dir exists (an install never set up has none).
+    pub state_dir_exists: bool,
     pub shell: Env,
     pub config: Result<LoadedConfig, config::ConfigError>,
     pub ports: Option<PortsReport>,
@@ -107,6 +111,10 @@ impl Facts {
 pub async fn gather(inputs: &Inputs) -> Facts {
     let local = inputs.clone();
     let mut facts = crate::blocking::blocking(move || read_local(&local)).await;
+    // No install of this user's: whatever listens or logs belongs to someone else.
+    if Setup::of(&facts).is_absent() {
+        return facts;
+    }
     let Ok(config) = &facts.config else {
         return facts;
     };
@@ -154,6 +162,7 @@ fn read_local(inputs: &Inputs) -> Facts {
         None => (Vec::new(), None),
     };
     Facts {
+        state_dir_exists: state_dir.is_dir(),
         paths,
         shell: env.clone(),
         config,

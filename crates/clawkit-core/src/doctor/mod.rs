@@ -13,6 +13,7 @@ pub mod fix;
 mod plan;
 pub mod report;
 pub mod run;
+mod setup;
 pub mod sources;
 mod subject;
 #[cfg(test)]

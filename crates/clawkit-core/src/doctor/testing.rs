@@ -5,6 +5,7 @@
 //! real-gateway scenarios in `crates/clawkit/tests/it/doctor.rs` stay the contract).
 
 use super::facts::{CliHandshake, Facts};
+use super::setup::Setup;
 use super::sources;
 use super::{Diagnosis, conclude};
 use crate::env::Env;
@@ -70,6 +71,8 @@ pub struct Install {
     pending_repair: bool,
     log: Vec<(&'static str, &'static str)>,
     manager: Option<Manager>,
+    cli_on_path: bool,
+    set_up: bool,
 }
 
 impl Install {
@@ -92,6 +95,8 @@ impl Install {
             pending_repair: false,
             log: Vec::new(),
             manager: None,
+            cli_on_path: true,
+            set_up: true,
         }
     }
 
@@ -174,6 +179,20 @@ impl Install {
         self
     }
 
+    /// No `openclaw` on the CLI's `PATH`.
+    pub fn without_cli(mut self) -> Install {
+        self.cli_on_path = false;
+        self
+    }
+
+    /// Never onboarded: no state dir and no config (no gateway, no device either).
+    pub fn never_set_up(mut self) -> Install {
+        self.set_up = false;
+        self.port = Port::Down;
+        self.identity = None;
+        self
+    }
+
     pub fn diagnose(&self) -> Diagnosis {
         conclude(self.facts())
     }
@@ -190,9 +209,10 @@ impl Install {
     pub fn facts(&self) -> Facts {
         let shell = self.write_files();
         let mut paths = InstallPaths::resolve_without_cli(&shell);
-        paths.cli = Some(self.cli_install());
+        paths.cli = self.cli_on_path.then(|| self.cli_install());
         let config = config::load(&paths.config_path.value, &shell);
         let mut facts = Facts {
+            state_dir_exists: self.state_dir().is_dir(),
             paths,
             shell,
             config,
@@ -214,8 +234,8 @@ impl Install {
             log: None,
             now_ms: NOW_MS,
         };
-        // As in gather: without a config, nothing is probed.
-        if facts.config.is_ok() {
+        // As in gather: without a config or an install of this user's, nothing is probed.
+        if facts.config.is_ok() && !Setup::of(&facts).is_absent() {
             self.run_gateway(&mut facts);
         }
         facts
@@ -223,6 +243,18 @@ impl Install {
 
     /// Writes the config (and the CLI's own, if any) with private modes; returns the CLI's shell.
     fn write_files(&self) -> Env {
+        let mut shell = Env::from_pairs(self.install_vars());
+        if self.set_up {
+            self.write_config(&mut shell);
+        }
+        for (k, v) in &self.shell {
+            shell.set(k, v);
+        }
+        shell
+    }
+
+    /// The state dir and config; the CLI's own config, pointed at by `shell`, if any.
+    fn write_config(&self, shell: &mut Env) {
         let state_dir = self.state_dir();
         std::fs::create_dir_all(&state_dir).unwrap();
         set_mode(&state_dir, 0o700);
@@ -231,16 +263,11 @@ impl Install {
             None => serde_json::to_string_pretty(&self.config).unwrap(),
         };
         write_private(&state_dir.join("openclaw.json"), &config_text);
-        let mut shell = Env::from_pairs(self.install_vars());
         if let Some(cli) = &self.cli_config {
             let path = state_dir.join("cli.json");
             write_private(&path, &serde_json::to_string_pretty(cli).unwrap());
             shell.set("OPENCLAW_CONFIG_PATH", &path.display().to_string());
         }
-        for (k, v) in &self.shell {
-            shell.set(k, v);
-        }
-        shell
     }
 
     fn docker_copies(&self) -> Vec<sources::SecretCopy> {

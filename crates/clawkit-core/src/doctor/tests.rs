@@ -525,3 +525,75 @@ fn a_cli_failure_in_the_log_that_now_works_is_settled() {
     assert_eq!(log[0].severity, Severity::Info);
     assert!(d.healthy() && d.causes.is_empty() && d.steps.is_empty());
 }
+
+/// The findings at warning level or above.
+fn problem_codes(d: &Diagnosis) -> Vec<&'static str> {
+    d.checks
+        .iter()
+        .flat_map(|c| c.findings.iter())
+        .filter(|f| f.severity >= Severity::Warning)
+        .map(|f| f.code)
+        .collect()
+}
+
+#[test]
+fn no_openclaw_at_all() {
+    run(case(
+        "no CLI, no state dir, no config",
+        Install::healthy()
+            .without_cli()
+            .never_set_up()
+            .log_failure("cli/cli", "token_mismatch"),
+        codes::OPENCLAW_NOT_INSTALLED,
+    )
+    .plan(&["manual"])
+    .also(|d| {
+        assert_eq!(problem_codes(d), [codes::OPENCLAW_NOT_INSTALLED]);
+        assert_eq!(d.causes.len(), 1, "{:#?}", d.causes);
+        assert_eq!(
+            manual_commands(d),
+            ["npm install -g openclaw && openclaw onboard"]
+        );
+        let evidence = d.causes[0].evidence.join("\n");
+        for said in ["PATH", "state dir", "does not exist", "config", "--profile"] {
+            assert!(evidence.contains(said), "{said} in {evidence}");
+        }
+    }));
+}
+
+#[test]
+fn cli_installed_but_never_set_up() {
+    run(case(
+        "the CLI on PATH, no state dir, no config",
+        Install::healthy().never_set_up(),
+        codes::OPENCLAW_NOT_SET_UP,
+    )
+    .plan(&["manual"])
+    .also(|d| {
+        assert_eq!(problem_codes(d), [codes::OPENCLAW_NOT_SET_UP]);
+        assert_eq!(manual_commands(d), ["openclaw onboard"]);
+    }));
+}
+
+#[test]
+fn set_up_but_cli_not_on_path_is_examined_as_usual() {
+    let d = Install::healthy().without_cli().diagnose();
+    assert_well_formed("no CLI on PATH", &d);
+    assert_eq!(d.checks.len(), 9, "every check ran: {:#?}", d.checks);
+    assert_eq!(problem_codes(&d), [codes::CLI_MISSING]);
+    let missing = &d.checks[0].findings[0];
+    assert!(
+        missing.summary.contains("state or config exists"),
+        "{missing:#?}"
+    );
+}
+
+#[test]
+fn never_set_up_profile_is_onboarded_with_its_profile() {
+    let d = Install::healthy()
+        .never_set_up()
+        .shell("OPENCLAW_PROFILE", "work")
+        .diagnose();
+    assert_eq!(d.causes[0].code, codes::OPENCLAW_NOT_SET_UP);
+    assert_eq!(manual_commands(&d), ["openclaw --profile work onboard"]);
+}

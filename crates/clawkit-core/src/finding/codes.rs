@@ -6,6 +6,10 @@
 //! change one within a schema version. Grouped as the doctor's checks are.
 
 // Install and versions.
+/// No `openclaw` CLI, state dir or config for this user: nothing to examine.
+pub const OPENCLAW_NOT_INSTALLED: &str = "openclaw-not-installed";
+/// The CLI is on `PATH` but this user has no state dir or config yet (never onboarded).
+pub const OPENCLAW_NOT_SET_UP: &str = "openclaw-not-set-up";
 /// The `openclaw` CLI on `PATH` and its version.
 pub const CLI_FOUND: &str = "cli-found";
 /// No `openclaw` on `PATH`: 2026.9's rules are assumed.
@@ -200,6 +204,8 @@ pub const VERIFY: &str = "verify";
 
 /// Every finding code above (not the conclusions' codes), for tests and documentation.
 pub const ALL: &[&str] = &[
+    OPENCLAW_NOT_INSTALLED,
+    OPENCLAW_NOT_SET_UP,
     CLI_FOUND,
     CLI_MISSING,
     GATEWAY_VERSION_DRIFT,

@@ -399,9 +399,16 @@ pub struct CliInstall {
     pub version: String,
 }
 
+/// The directories `find_cli` looks in for `openclaw`, in order: `PATH`'s.
+pub fn cli_search_dirs(env: &Env) -> Vec<PathBuf> {
+    env.raw("PATH")
+        .map(|path| std::env::split_paths(path).collect())
+        .unwrap_or_default()
+}
+
 pub fn find_cli(env: &Env) -> Option<CliInstall> {
-    let path = env.raw("PATH")?;
-    let command = std::env::split_paths(path)
+    let command = cli_search_dirs(env)
+        .into_iter()
         .map(|dir| dir.join("openclaw"))
         .find(|c| c.is_file())?;
     let real = std::fs::canonicalize(&command).ok()?;

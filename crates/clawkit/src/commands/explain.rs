@@ -1,12 +1,13 @@
 //! `clawkit explain`: names every known OpenClaw error in a text (a line, a CLI dump, a JSON
 //! error frame, a log file), which side is wrong, the likely causes, and the exact commands for
-//! this machine, then one ordered plan when several errors appear together.
+//! this machine, then one ordered plan when several errors appear together. Errors and plan
+//! are in fix order (`catalog::plan`), whatever order the text had them in.
 
 use super::{print_json, say};
 use crate::cli::ExplainArgs;
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
-use clawkit_core::catalog::{self, Hit, Phase};
+use clawkit_core::catalog::{self, Hit, Phase, PlanStep};
 use clawkit_core::error::{Error, Result};
 use clawkit_core::openclaw::auth::{client_credentials, client_mode, gateway_credentials};
 use clawkit_core::time::local_date;
@@ -18,7 +19,7 @@ const MAX_INPUT: u64 = 64 * 1024 * 1024;
 
 pub fn run(settings: &Settings, args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let text = read_input(args)?;
-    let hits = catalog::scan(&text);
+    let hits = catalog::in_fix_order(catalog::scan(&text));
     let vars = Placeholders::new(settings, &text);
     if args.json {
         print_json(out, &to_json(&hits, &vars));
@@ -218,28 +219,36 @@ fn render(hits: &[Hit], vars: &Placeholders, settings: &Settings, out: &mut dyn 
         }
         say!(out, "");
     }
-    let plan = plan(hits);
+    let plan = catalog::plan(hits);
     if plan.len() > 1 {
         say!(out, "Plan, in this order:");
-        for (i, (phase, ids)) in plan.iter().enumerate() {
-            say!(out, "  {}. {} ({})", i + 1, phase.title(), ids.join(", "));
+        for (i, step) in plan.iter().enumerate() {
+            render_step(i + 1, step, vars, out);
         }
         say!(out, "  then verify: {} gateway health", vars.oc);
     }
 }
 
-/// The hits grouped by phase, in fix order.
-fn plan(hits: &[Hit]) -> Vec<(Phase, Vec<&'static str>)> {
-    let mut phases: Vec<(Phase, Vec<&'static str>)> = Vec::new();
-    let mut sorted: Vec<&Hit> = hits.iter().collect();
-    sorted.sort_by_key(|h| (h.entry.phase, h.offset));
-    for h in sorted {
-        match phases.iter_mut().find(|(p, _)| *p == h.entry.phase) {
-            Some((_, ids)) => ids.push(h.entry.id),
-            None => phases.push((h.entry.phase, vec![h.entry.id])),
-        }
+/// "2. restart the gateway (and free its port)": the errors it fixes, else how to do it.
+fn render_step(n: usize, step: &PlanStep, vars: &Placeholders, out: &mut dyn Write) {
+    let title = step.phase.title();
+    if step.errors.is_empty() {
+        say!(out, "  {n}. {title}");
+    } else {
+        say!(out, "  {n}. {title} ({})", step.errors.join(", "));
     }
-    phases
+    if let Some(how) = how(step, vars) {
+        say!(out, "       $ {how}");
+    }
+}
+
+/// The command of a step no error calls for (the error's own fixes are listed above it).
+fn how(step: &PlanStep, vars: &Placeholders) -> Option<String> {
+    step.errors
+        .is_empty()
+        .then(|| step.phase.how())
+        .flatten()
+        .map(|h| vars.fill(h))
 }
 
 fn to_json(hits: &[Hit], vars: &Placeholders) -> serde_json::Value {
@@ -260,6 +269,8 @@ fn to_json(hits: &[Hit], vars: &Placeholders) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "requestId": vars.request_id,
         "deviceId": vars.device_id,
-        "plan": plan(hits).iter().map(|(p, ids)| json!({"phase": p, "title": p.title(), "errors": ids})).collect::<Vec<_>>(),
+        "plan": catalog::plan(hits).iter().map(|s| json!({
+            "phase": s.phase, "title": s.phase.title(), "errors": s.errors, "command": how(s, vars),
+        })).collect::<Vec<_>>(),
     })
 }

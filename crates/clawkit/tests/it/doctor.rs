@@ -1044,3 +1044,92 @@ fn on_a_terminal_each_step_is_asked() {
     assert!(undo.stdout.contains("mode 644 again"), "{undo}");
     assert_eq!(mode(), 0o644);
 }
+
+/// A machine where this user has no OpenClaw: the one error says so, with where clawkit looked
+/// and the command that installs or sets it up; nothing else is an error, and no gateway (nor
+/// the shared log in /tmp/openclaw, written by other users' gateways) is examined.
+mod no_openclaw {
+    use super::*;
+
+    /// The findings of any check but `install`.
+    fn other_findings(doc: &Value) -> Vec<Value> {
+        doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["id"] != "install")
+            .flat_map(|c| c["findings"].as_array().unwrap().clone())
+            .collect()
+    }
+
+    fn assert_only_cause(doc: &Value, code: &str, command: &str) {
+        assert_eq!(problems(doc), [code], "{doc:#}");
+        assert_eq!(doc["causes"].as_array().unwrap().len(), 1, "{doc:#}");
+        assert_eq!(doc["causes"][0]["code"], code);
+        assert!(other_findings(doc).is_empty(), "{doc:#}");
+        assert_eq!(plan_kinds(doc), ["manual"]);
+        assert_eq!(doc["plan"][0]["command"], command);
+    }
+
+    #[test]
+    fn nothing_installed() {
+        let home = tempfile::tempdir().unwrap();
+        let env: Vec<(String, String)> = [
+            ("HOME", home.path().display().to_string()),
+            ("PATH", "/usr/bin:/bin".to_string()),
+            ("NO_COLOR", "1".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let (code, doc, r) = doctor_json(&env, &[]);
+        assert_eq!(code, Some(1), "{r}");
+        assert_only_cause(
+            &doc,
+            "openclaw-not-installed",
+            "npm install -g openclaw && openclaw onboard",
+        );
+        let evidence = doc["causes"][0]["evidence"].to_string();
+        let state_dir = home.path().join(".openclaw");
+        for said in [
+            "no `openclaw` in any PATH directory: /usr/bin, /bin",
+            &format!("state dir {} does not exist", state_dir.display()),
+            "default ~/.openclaw",
+            &format!("config {}", state_dir.join("openclaw.json").display()),
+            "clawkit --profile <name> doctor",
+        ] {
+            assert!(evidence.contains(said), "{said} in {evidence}");
+        }
+
+        let human = doctor(&env, &[]);
+        assert_eq!(human.code, Some(1), "{human}");
+        for said in [
+            "ERROR [openclaw-not-installed] OpenClaw is not installed or set up for this user",
+            "$ npm install -g openclaw && openclaw onboard",
+            "1 error(s), 0 warning(s)",
+        ] {
+            assert!(human.stdout.contains(said), "{said}:\n{human}");
+        }
+        for never in ["gateway-down", "device-token-missing", "Gateway log"] {
+            assert!(!human.stdout.contains(never), "{never}:\n{human}");
+        }
+        assert!(!state_dir.exists(), "the doctor created nothing");
+    }
+
+    #[test]
+    fn cli_installed_but_never_set_up() {
+        let client = clawkit_testkit::ClientHome::new(V2026_9).unwrap();
+        std::fs::remove_dir_all(client.state_dir()).unwrap();
+        let (code, doc, r) = doctor_json(client.env(), &[]);
+        assert_eq!(code, Some(1), "{r}");
+        assert_only_cause(&doc, "openclaw-not-set-up", "openclaw onboard");
+        let summary = doc["causes"][0]["summary"].as_str().unwrap();
+        assert!(
+            summary.contains(&format!("OpenClaw {V2026_9} is installed")),
+            "{summary}"
+        );
+        // The command it names is the real CLI's.
+        let help = client.openclaw(&["onboard", "--help"]).unwrap();
+        assert!(help.success(), "{}", help.text());
+    }
+}

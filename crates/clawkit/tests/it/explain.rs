@@ -135,3 +135,76 @@ fn pasted_secrets_are_not_echoed() {
     assert!(!out.text().contains("PLANTED-abcdef123456"), "{out}");
     assert!(out.stdout.contains("gateway-token-mismatch"), "{out}");
 }
+
+/// Both token errors, in either order: the gateway token first, and the guides' four steps —
+/// align the shared secret, restart, refresh device tokens, a fresh dashboard handshake.
+#[test]
+fn both_token_errors_in_either_order_give_the_four_step_plan() {
+    let gateway = "unauthorized: gateway token mismatch (set gateway.remote.token to match gateway.auth.token)";
+    let device = "unauthorized: device token mismatch (rotate/reissue device token)";
+    for input in [
+        format!("{gateway}\n{device}\n"),
+        format!("{device}\n{gateway}\n"),
+    ] {
+        assert_eq!(
+            explain_ids(&input),
+            ["gateway-token-mismatch", "device-token-mismatch"],
+            "{input}"
+        );
+        let doc = run(clawkit()
+            .args(["explain", "--json", "-"])
+            .write_stdin(input.as_str()))
+        .json();
+        let plan: Vec<(String, serde_json::Value)> = doc["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["phase"].as_str().unwrap().to_string(),
+                    p["errors"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            plan,
+            [
+                (
+                    "shared-secret".into(),
+                    serde_json::json!(["gateway-token-mismatch"])
+                ),
+                ("restart".into(), serde_json::json!([])),
+                (
+                    "device-tokens".into(),
+                    serde_json::json!(["device-token-mismatch"])
+                ),
+                ("dashboard".into(), serde_json::json!([])),
+            ],
+            "{input}"
+        );
+        let dashboard = doc["plan"][3]["command"].as_str().unwrap();
+        assert!(dashboard.contains("dashboard --no-open"), "{dashboard}");
+        assert!(
+            dashboard.contains("private (incognito) window"),
+            "{dashboard}"
+        );
+
+        let human = run(clawkit().args(["explain", "-"]).write_stdin(input.as_str()));
+        let text = &human.stdout;
+        let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s}:\n{human}"));
+        assert!(
+            at("1. gateway token mismatch") < at("2. device token mismatch"),
+            "{human}"
+        );
+        let steps = [
+            "  1. align the shared secret between the gateway and its clients (gateway-token-mismatch)",
+            "  2. restart the gateway (and free its port)\n       $ clawkit gateway restart",
+            "  3. refresh device tokens (device-token-mismatch)",
+            "  4. open the dashboard in a private window (a fresh handshake)\n       $ openclaw dashboard --no-open",
+        ];
+        let places: Vec<usize> = steps.iter().map(|s| at(s)).collect();
+        assert!(places.is_sorted(), "{human}");
+        let plan_text = &text[at("Plan, in this order:")..];
+        assert!(!plan_text.contains("\n  5. "), "four steps:\n{human}");
+    }
+}

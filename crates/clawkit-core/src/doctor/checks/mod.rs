@@ -25,8 +25,11 @@ use crate::gateway::Verdict;
 use crate::openclaw::auth::{Secret, SecretKind};
 
 /// Every check, in flowchart order; with a config OpenClaw cannot read, only the install's and
-/// that one.
+/// that one; with no install of this user's, only the install's.
 pub fn run(f: &Facts) -> Vec<Check> {
+    if let Some(absent) = install::absent(f) {
+        return vec![absent];
+    }
     let mut out = vec![install::check(f)];
     let config = match &f.config {
         Ok(c) => c,

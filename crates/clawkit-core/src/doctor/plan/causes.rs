@@ -19,6 +19,8 @@ enum Explains {
 
 /// Root-cause codes, most fundamental first, with what each explains.
 const RANK: &[(&str, Explains)] = &[
+    (codes::OPENCLAW_NOT_INSTALLED, Explains::Everything),
+    (codes::OPENCLAW_NOT_SET_UP, Explains::Everything),
     (codes::CONFIG_INVALID, Explains::Everything),
     (codes::CONFIG_UNRESOLVED_REF, Explains::Everything),
     (codes::CONFIG_AUTH_AMBIGUOUS, Explains::Everything),

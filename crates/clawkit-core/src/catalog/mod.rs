@@ -3,7 +3,12 @@
 //! as commands with placeholders filled in for this machine by `explain`.
 //!
 //! Source: `openclaw-error-catalog.md`, established against the real 2026.9.6 gateway; the
-//! 2026.7.1 wordings were observed by clawkit's own scenario tests.
+//! 2026.7.1 wordings were observed by clawkit's own scenario tests. `plan` orders what a text
+//! holds into the one plan to follow.
+
+mod plan;
+
+pub use plan::{PlanStep, in_fix_order, plan};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::sync::LazyLock;
@@ -33,8 +38,20 @@ impl Phase {
             Phase::Restart => "restart the gateway (and free its port)",
             Phase::DeviceTokens => "refresh device tokens",
             Phase::Pairing => "approve or re-pair devices",
-            Phase::Dashboard => "open the dashboard fresh (new handshake)",
+            Phase::Dashboard => "open the dashboard in a private window (a fresh handshake)",
             Phase::Wait => "wait, then retry",
+        }
+    }
+
+    /// The command for this step when no error found calls for it (the plan implies it), with
+    /// the placeholders of [`Entry::fixes`].
+    pub fn how(self) -> Option<&'static str> {
+        match self {
+            Phase::Restart => Some("{ck} gateway restart   # waits until it is ready again"),
+            Phase::Dashboard => Some(
+                "{oc} dashboard --no-open   # open the URL it prints in a private (incognito) window: the browser keeps its old token otherwise",
+            ),
+            _ => None,
         }
     }
 }
