@@ -69,7 +69,8 @@ pub struct Install {
     device: DeviceToken,
     identity: Option<DeviceIdentity>,
     pending_repair: bool,
-    log: Vec<(&'static str, &'static str)>,
+    /// (gateway port, client, reason) of each group of logged auth failures.
+    log: Vec<(u16, &'static str, &'static str)>,
     manager: Option<Manager>,
     cli_on_path: bool,
     set_up: bool,
@@ -169,8 +170,18 @@ impl Install {
     }
 
     /// Recent auth failures the gateway logged for `client` (`<id>/<mode>`) with `reason`.
-    pub fn log_failure(mut self, client: &'static str, reason: &'static str) -> Install {
-        self.log.push((client, reason));
+    pub fn log_failure(self, client: &'static str, reason: &'static str) -> Install {
+        self.log_failure_on(PORT, client, reason)
+    }
+
+    /// The same, logged by the gateway on `port` into the shared log file.
+    pub fn log_failure_on(
+        mut self,
+        port: u16,
+        client: &'static str,
+        reason: &'static str,
+    ) -> Install {
+        self.log.push((port, client, reason));
         self
     }
 
@@ -534,14 +545,14 @@ impl Install {
         let groups = self
             .log
             .iter()
-            .map(|(client, reason)| Group {
+            .map(|(port, client, reason)| Group {
                 key: GroupKey {
                     kind: EventKind::AuthFailure,
                     reason: reason.to_string(),
                     client: client.to_string(),
                     device: Some(true),
                     peer: "127.0.0.1".into(),
-                    gateway_port: Some(PORT),
+                    gateway_port: Some(*port),
                 },
                 count: 3,
                 first_ms: Some(NOW_MS - 600_000),

@@ -148,6 +148,55 @@ fn healthy_install_has_no_problem_and_no_plan() {
 }
 
 #[test]
+fn another_gateways_failures_in_a_shared_log_are_not_this_gateways() {
+    let d = Install::healthy()
+        .log_failure_on(28889, "cli/cli", "token_mismatch")
+        .log_failure_on(28890, "openclaw-control-ui/webchat", "token_missing")
+        .diagnose();
+    assert_well_formed("shared log", &d);
+    assert!(d.healthy(), "{:#?}", d.checks);
+    let log: Vec<_> = d
+        .checks
+        .iter()
+        .flat_map(|c| c.findings.iter())
+        .filter(|f| f.code.starts_with("log-"))
+        .collect();
+    let found: Vec<&str> = log.iter().map(|f| f.code).collect();
+    assert_eq!(
+        found,
+        [codes::LOG_OTHER_GATEWAYS, codes::LOG_CLEAN],
+        "{log:#?}"
+    );
+    assert!(
+        log[0].summary.starts_with("6 auth failure(s)")
+            && log[0].summary.contains("ports 18789, 28889, 28890"),
+        "{log:#?}"
+    );
+}
+
+#[test]
+fn one_finding_per_reason_and_client_naming_the_port_of_a_shared_log() {
+    let d = Install::healthy()
+        .log_failure("openclaw-control-ui/webchat", "token_mismatch")
+        .log_failure("openclaw-control-ui/webchat", "token_mismatch")
+        .log_failure_on(28889, "openclaw-control-ui/webchat", "token_mismatch")
+        .diagnose();
+    assert_well_formed("shared log", &d);
+    let failures: Vec<_> = d
+        .checks
+        .iter()
+        .flat_map(|c| c.findings.iter())
+        .filter(|f| f.code == codes::LOG_AUTH_FAILURES)
+        .collect();
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    assert!(
+        failures[0].summary.starts_with("6× `token_mismatch`")
+            && failures[0].summary.contains("on port 18789"),
+        "{failures:#?}"
+    );
+}
+
+#[test]
 fn stale_cli_config_token() {
     run(case(
         "stale CLI config token",

@@ -177,8 +177,10 @@ pub const LOG_MISSING: &str = "log-missing";
 pub const LOG_UNREADABLE: &str = "log-unreadable";
 /// Auth failures the gateway logged for one client.
 pub const LOG_AUTH_FAILURES: &str = "log-auth-failures";
-/// No auth failure in the log.
+/// No auth failure of this gateway in the log.
 pub const LOG_CLEAN: &str = "log-clean";
+/// Auth failures in a shared log that reached other gateways (counted, not blamed).
+pub const LOG_OTHER_GATEWAYS: &str = "log-other-gateways";
 
 // Exposure and hygiene.
 /// No auth and a non-loopback bind.
@@ -271,6 +273,7 @@ pub const ALL: &[&str] = &[
     LOG_UNREADABLE,
     LOG_AUTH_FAILURES,
     LOG_CLEAN,
+    LOG_OTHER_GATEWAYS,
     EXPOSED_WITHOUT_AUTH,
     AUTH_NONE,
     WEAK_SECRET,

@@ -239,8 +239,16 @@ fn render_conclusions(d: &Diagnosis, previews: &[Option<String>], view: View, ou
             for e in &c.evidence {
                 say!(out, "       {e}");
             }
-            if !c.explains.is_empty() {
-                say!(out, "       explains: {}", c.explains.join("; "));
+            // What the summary already says (an unexplained failure is its own line) is not
+            // said twice.
+            let explains: Vec<&str> = c
+                .explains
+                .iter()
+                .map(String::as_str)
+                .filter(|e| !c.summary.contains(e))
+                .collect();
+            if !explains.is_empty() {
+                say!(out, "       explains: {}", explains.join("; "));
             }
         }
     }

@@ -586,6 +586,130 @@ fn pending_repair_request_for_this_device() {
     );
 }
 
+/// The findings with `code` in a doctor document.
+fn findings_with<'a>(doc: &'a Value, code: &str) -> Vec<&'a Value> {
+    doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap().iter())
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+/// `clawkit probe` as `openclaw gateway probe` with a wrong token, `times` times, at `gw`.
+fn refused_probes(gw: &Gateway, times: usize) {
+    let url = format!("ws://127.0.0.1:{}", gw.port());
+    let wrong = distinctive_secret("wrong");
+    for _ in 0..times {
+        let r = run(clawkit_with_env(gw.env())
+            .args(["probe", "--as", "probe", "--url", &url, "--token", &wrong]));
+        assert_ne!(r.code, Some(0), "a wrong token was accepted:\n{r}");
+    }
+}
+
+/// Waits (at most 60 s) until `file` holds `n` auth-failure lines.
+fn wait_for_failures(file: &Path, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let seen = text.matches("unauthorized conn=").count();
+        if seen >= n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{seen} of {n} auth failures logged in {}",
+            file.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+// Two gateways (own ports and tokens) write one log file, as OpenClaw's default
+// `/tmp/openclaw/openclaw-<date>.log` makes every gateway on a host do. A client with a wrong
+// token is refused three times by the other gateway and twice by this one: this install's
+// doctor reports its own two, once, with the port, and only counts the other's.
+#[test]
+fn shared_log_of_two_gateways() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("openclaw-shared.log");
+    let options =
+        || GatewayOptions::new(V2026_9).config_patch(json!({"logging": {"file": shared}}));
+    let (this, other) = std::thread::scope(|s| {
+        let this = s.spawn(|| Gateway::start(options()).unwrap());
+        let other = s.spawn(|| Gateway::start(options()).unwrap());
+        (this.join().unwrap(), other.join().unwrap())
+    });
+    assert_ne!(this.token(), other.token());
+    refused_probes(&other, 3);
+    refused_probes(&this, 2);
+    wait_for_failures(&shared, 5);
+
+    let (code, doc, r) = doctor_json(this.env(), &[]);
+    let own = findings_with(&doc, "log-auth-failures");
+    assert_eq!(
+        own.len(),
+        1,
+        "one finding per reason and client: {own:#?}\n{r}"
+    );
+    let summary = own[0]["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("2× `token_mismatch`")
+            && summary.contains(&format!("on port {}", this.port()))
+            && !summary.contains(&other.port().to_string()),
+        "{summary}"
+    );
+    let others = findings_with(&doc, "log-other-gateways");
+    assert_eq!(others.len(), 1, "{:#}", doc["checks"]);
+    let counted = others[0]["summary"].as_str().unwrap();
+    assert!(counted.starts_with("3 auth failure(s)"), "{counted}");
+    for c in doc["causes"].as_array().unwrap() {
+        let explains: Vec<&str> = c["explains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap())
+            .collect();
+        let once: std::collections::BTreeSet<&str> = explains.iter().copied().collect();
+        assert_eq!(
+            explains.len(),
+            once.len(),
+            "an explains line repeats: {c:#}"
+        );
+        assert!(
+            explains
+                .iter()
+                .all(|e| !e.contains(&other.port().to_string())),
+            "{c:#}"
+        );
+    }
+    // The probe's refusals still fail (the CLI works, so they are not settled): the one cause
+    // is this gateway's, and the exit code says a problem was found.
+    assert_eq!(code, Some(1), "{r}");
+    let text = doctor(this.env(), &[]).text();
+    let lines = |what: &str| text.lines().filter(|l| l.contains(what)).count();
+    assert_eq!(
+        lines("[log-auth-failures]"),
+        1,
+        "one per reason and client:\n{text}"
+    );
+    assert_eq!(
+        lines(&other.port().to_string()),
+        1,
+        "only the shared-log line names the other gateway:\n{text}"
+    );
+    assert_eq!(
+        lines("explains:"),
+        0,
+        "the unexplained failure is its own summary, not said again:\n{text}"
+    );
+    assert_no_secrets(
+        &format!("{}{text}", r.text()),
+        &[this.token(), other.token()],
+    );
+}
+
 // Retired break-glass settings: one the gateway ignores, one that makes the whole config
 // invalid (added while the gateway runs, as an old guide would have it).
 #[test]

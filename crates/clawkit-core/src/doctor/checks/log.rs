@@ -1,4 +1,5 @@
-//! Auth failures in the gateway's log of the last 24 hours, grouped by client; those that stopped
+//! Auth failures in the gateway's log of the last 24 hours that reached this gateway's port (the
+//! default log is shared by every gateway on the host), one per reason and client; those that stopped
 //! (the client works now, or nothing failed in the last hour) are only information. Each
 //! finding says, as a subject, which kind of client failed and on what.
 
@@ -7,7 +8,7 @@ use crate::doctor::subject::{ClientKind, Refusal, Subject};
 use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
 use crate::gateway::Verdict;
-use crate::logscan::{EventKind, Group as LogGroup, Report};
+use crate::logscan::{EventKind, GatewayShare, Group as LogGroup, Report, share_of};
 
 const TITLE: &str = "Auth failures in the gateway log, by client";
 
@@ -34,18 +35,16 @@ pub(super) fn check(f: &Facts) -> Check {
     found.into_check("log", Group::Log, TITLE)
 }
 
-/// One finding per group of auth failures, most frequent first; `log-clean` when none.
+/// One finding per reason and client of this gateway's auth failures, most frequent first;
+/// `log-other-gateways` when other gateways' failures share the file; `log-clean` when none
+/// is this gateway's.
 fn failures(f: &Facts, report: &Report, found: &mut Found) {
     let cli_works = f.cli.as_ref().is_some_and(|c| c.verdict.is_ok())
         || f.device_verdict.as_ref().is_some_and(Verdict::is_ok);
     let recent = f.now_ms - 3600 * 1000;
-    let mut groups: Vec<_> = report
-        .groups
-        .iter()
-        .filter(|g| g.key.kind == EventKind::AuthFailure)
-        .collect();
-    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
-    for g in groups {
+    let port = f.ports.as_ref().map(|p| p.port);
+    let share = share_of(&report.groups, EventKind::AuthFailure, port);
+    for g in &share.groups {
         let client = ClientKind::of_log_client(&g.key.client);
         let settled =
             (client == ClientKind::Cli && cli_works) || g.last_ms.is_some_and(|t| t < recent);
@@ -53,14 +52,18 @@ fn failures(f: &Facts, report: &Report, found: &mut Found) {
             client,
             refusal: Refusal::of_log_reason(&g.key.reason),
         };
-        found.push_about(failure(g, client, settled), subject);
+        let on_port = port.filter(|_| share.shared());
+        found.push_about(failure(g, client, settled, on_port), subject);
     }
-    if found.is_empty() {
+    if share.others > 0 {
+        found.push(others(&share));
+    }
+    if share.groups.is_empty() {
         found.push(Finding::new(
             codes::LOG_CLEAN,
             Severity::Ok,
             format!(
-                "no auth failure in {} file(s) ({} bytes read)",
+                "no auth failure of this gateway in {} file(s) ({} bytes read)",
                 report.files.len(),
                 report.bytes
             ),
@@ -68,7 +71,21 @@ fn failures(f: &Facts, report: &Report, found: &mut Found) {
     }
 }
 
-fn failure(g: &LogGroup, client: ClientKind, settled: bool) -> Finding {
+/// The other gateways' failures, counted but not this gateway's problem.
+fn others(share: &GatewayShare) -> Finding {
+    let ports: Vec<String> = share.ports.iter().map(u16::to_string).collect();
+    Finding::new(
+        codes::LOG_OTHER_GATEWAYS,
+        Severity::Info,
+        format!(
+            "{} auth failure(s) in this log reached other gateways (the file is shared by gateways on ports {}); they are not counted here",
+            share.others,
+            ports.join(", ")
+        ),
+    )
+}
+
+fn failure(g: &LogGroup, client: ClientKind, settled: bool, port: Option<u16>) -> Finding {
     let severity = if settled {
         Severity::Info
     } else {
@@ -79,11 +96,12 @@ fn failure(g: &LogGroup, client: ClientKind, settled: bool) -> Finding {
     } else {
         format!(" at {}", g.key.peer)
     };
+    let on_port = port.map_or(String::new(), |p| format!(" on port {p}"));
     Finding::new(
         codes::LOG_AUTH_FAILURES,
         severity,
         format!(
-            "{}× `{}` from {} ({}){peer}{}",
+            "{}× `{}` from {} ({}){peer}{on_port}{}",
             g.count,
             g.key.reason,
             client.words(),

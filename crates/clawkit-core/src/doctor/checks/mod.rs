@@ -66,10 +66,6 @@ impl Found {
         self.findings.push(finding);
     }
 
-    fn is_empty(&self) -> bool {
-        self.findings.is_empty()
-    }
-
     fn into_check(self, id: &'static str, group: Group, title: &str) -> Check {
         Check::new(id, group, title, self.findings).about(self.subjects)
     }

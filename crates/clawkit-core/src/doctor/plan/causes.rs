@@ -117,6 +117,17 @@ fn observed(f: &Facts, checks: &[Check]) -> Vec<Observed> {
             });
         }
     }
+    once_each(out)
+}
+
+/// The failures without repeats: a cause explains each one line once.
+fn once_each(all: Vec<Observed>) -> Vec<Observed> {
+    let mut out: Vec<Observed> = Vec::with_capacity(all.len());
+    for o in all {
+        if !out.iter().any(|seen| seen.label == o.label) {
+            out.push(o);
+        }
+    }
     out
 }
 
