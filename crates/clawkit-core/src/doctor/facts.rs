@@ -119,7 +119,7 @@ pub async fn gather(inputs: &Inputs) -> Facts {
         return facts;
     };
     let config = config.clone();
-    let report = match crate::lifecycle::inspect_ports(&inputs.target, inputs.timeout).await {
+    let report = match crate::probe::inspect_ports(&inputs.target, inputs.timeout).await {
         Ok(report) => report,
         Err(_) => return facts,
     };

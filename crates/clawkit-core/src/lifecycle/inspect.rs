@@ -4,8 +4,6 @@
 use crate::host::ProcessInfo;
 use crate::host::ports::{Class, PortsReport};
 
-pub use crate::probe::inspect_ports;
-
 /// The process of this state dir's gateway holding the base port, if any.
 pub fn this_gateway(report: &PortsReport) -> Option<&ProcessInfo> {
     report.ports.first().and_then(|row| {

@@ -2,9 +2,7 @@
 //! auditing what it wrote.
 
 use crate::error::Error;
-use crate::finding::codes;
 use crate::finding::{Finding, Severity};
-use crate::service;
 use crate::target::Target;
 use serde::Serialize;
 use std::time::Duration;
@@ -62,27 +60,11 @@ pub async fn install(target: &Target, force: bool) -> Result<Installed, Error> {
     })
     .await
     .map_err(|e| Error::io(&command, e))?;
-    let config = target.load_config()?;
-    let mut findings = Vec::new();
-    let mut services = Vec::new();
-    for def in service::find(&target.paths) {
-        match def {
-            Ok(def) => {
-                findings.extend(service::audit::audit(
-                    &def,
-                    &target.paths,
-                    &config,
-                    &target.env,
-                ));
-                services.push(def.path.display().to_string());
-            }
-            Err(e) => findings.push(Finding::new(
-                codes::SERVICE_FILE_UNREADABLE,
-                Severity::Error,
-                e,
-            )),
-        }
-    }
+    let (views, findings) = super::status::audit_services(target, &target.load_config()?);
+    let services = views
+        .iter()
+        .map(|v| v.definition.path.display().to_string())
+        .collect();
     Ok(Installed {
         ran: format!("{command} {}", argv.join(" ")),
         exit_code: result.code,

@@ -13,7 +13,7 @@ mod start_stop;
 mod status;
 mod zombies;
 
-pub use inspect::{inspect_ports, this_gateway};
+pub use inspect::this_gateway;
 pub use install::{Installed, install};
 pub use live::{BootMark, Live, live, readyz, wait_port_free, wait_ready};
 pub use restart::{Restarted, SelfRestart, SupervisedChange, restart};

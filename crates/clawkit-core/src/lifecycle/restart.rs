@@ -1,7 +1,7 @@
 //! Restart and verify: through the supervisor, or by the gateway's own restart request when
 //! nothing supervises it. Done means ready again, from a new boot, on the right process.
 
-use super::{BootMark, Live, Waits, inspect_ports, live, this_gateway, wait_ready};
+use super::{BootMark, Live, Waits, live, this_gateway, wait_ready};
 use crate::error::Error;
 use crate::event::{Cancel, Event, Observer};
 use crate::finding::codes;
@@ -106,7 +106,7 @@ pub async fn restart(
     obs: &mut dyn Observer,
     cancel: &Cancel,
 ) -> Result<Restarted, Error> {
-    if let Some(manager) = supervising(target).await {
+    if let Some((manager, _)) = supervising(target).await {
         let before = live(target, waits.handshake).await?;
         let mark = BootMark::of(target, before.boot_id, before.uptime_ms);
         perform(target, manager, Action::Restart).await?;
@@ -121,12 +121,12 @@ pub async fn restart(
         .map(|r| Restarted::Requested(Box::new(r)))
 }
 
-/// The manager, when one runs and has the gateway's service loaded.
-pub(super) async fn supervising(target: &Target) -> Option<Manager> {
+/// The manager and the service's state, when one runs and has the gateway's service loaded.
+pub(super) async fn supervising(target: &Target) -> Option<(Manager, ServiceState)> {
     let manager = target.manager?;
     let t = target.clone();
     let state = crate::blocking::blocking(move || manager.state(t.runner.as_ref(), &t.paths)).await;
-    state.loaded.then_some(manager)
+    state.loaded.then_some((manager, state))
 }
 
 pub(super) async fn perform(
@@ -154,7 +154,7 @@ pub(super) async fn settled(
     let t = target.clone();
     let service =
         crate::blocking::blocking(move || manager.state(t.runner.as_ref(), &t.paths)).await;
-    let report = inspect_ports(target, waits.handshake).await?;
+    let report = crate::probe::inspect_ports(target, waits.handshake).await?;
     let mut problems = serious(&report);
     let holder = report
         .ports
@@ -200,7 +200,7 @@ async fn request_restart(
     obs: &mut dyn Observer,
     cancel: &Cancel,
 ) -> Result<SelfRestart, Error> {
-    let report = inspect_ports(target, waits.handshake).await?;
+    let report = crate::probe::inspect_ports(target, waits.handshake).await?;
     let Some(before) = this_gateway(&report).cloned() else {
         return Err(Error::Refused(format!(
             "no gateway of this state dir is running on port {}, and no service manager runs one: start it with `openclaw gateway run --port {}` (see `clawkit ports`)",
@@ -240,7 +240,7 @@ async fn request_restart(
         message: "the gateway accepted the restart request".into(),
     });
     let (live, waited_ms) = wait_ready(target, Some(&mark), waits.ready, obs, cancel).await?;
-    let after = inspect_ports(target, waits.handshake).await?;
+    let after = crate::probe::inspect_ports(target, waits.handshake).await?;
     Ok(SelfRestart {
         ack,
         old_boot_id: mark.boot_id,

@@ -2,7 +2,7 @@
 //! is stopped with a verified SIGTERM and never started in the background by clawkit.
 
 use super::restart::{perform, settled, supervising};
-use super::{Live, SupervisedChange, Waits, inspect_ports, this_gateway, wait_port_free};
+use super::{Live, SupervisedChange, Waits, this_gateway, wait_port_free};
 use crate::error::Error;
 use crate::event::{Cancel, Event, Observer};
 use crate::finding::codes;
@@ -33,7 +33,7 @@ pub async fn start(
     obs: &mut dyn Observer,
     cancel: &Cancel,
 ) -> Result<Started, Error> {
-    let report = inspect_ports(target, waits.handshake).await?;
+    let report = crate::probe::inspect_ports(target, waits.handshake).await?;
     if let Some(p) = this_gateway(&report) {
         let live = Live::of_report(&report).await;
         return Ok(Started::AlreadyRunning {
@@ -54,7 +54,7 @@ pub async fn start(
             blocker.next.as_deref().unwrap_or("clawkit ports")
         )));
     }
-    let Some(manager) = supervising(target).await else {
+    let Some((manager, _)) = supervising(target).await else {
         return Err(Error::Refused(format!(
             "no service manager runs a gateway service here, so clawkit cannot start it in the background. Run it in the foreground: `openclaw gateway run --port {}`, or install a service: `clawkit gateway install`",
             report.port
@@ -95,14 +95,14 @@ pub async fn stop(
     waits: Waits,
     obs: &mut dyn Observer,
 ) -> Result<StopOutcome, Error> {
-    if let Some(manager) = supervising(target).await {
+    if let Some((manager, _)) = supervising(target).await {
         perform(target, manager, Action::Stop).await?;
         let port = target.paths.port(&target.load_config()?, &target.env).value;
         wait_port_free(target.host.clone(), port, waits.ready).await;
-        let report = inspect_ports(target, waits.handshake).await?;
+        let report = crate::probe::inspect_ports(target, waits.handshake).await?;
         return Ok(StopOutcome::Supervised { manager, report });
     }
-    let report = inspect_ports(target, waits.handshake).await?;
+    let report = crate::probe::inspect_ports(target, waits.handshake).await?;
     let Some(p) = this_gateway(&report).cloned() else {
         return Ok(StopOutcome::NotRunning {
             port: report.port,
@@ -119,7 +119,7 @@ pub async fn stop(
         .await
         .map_err(|e| Error::Refused(e.to_string()))?;
     wait_port_free(target.host.clone(), report.port, Duration::from_secs(5)).await;
-    let report = inspect_ports(target, waits.handshake).await?;
+    let report = crate::probe::inspect_ports(target, waits.handshake).await?;
     Ok(StopOutcome::Signalled {
         pid: p.pid,
         how,

@@ -1,12 +1,13 @@
 //! One look at the gateway: supervisor, process, port owners, readiness, version, boot id
 //! and the audit of every service definition.
 
-use super::{Live, inspect_ports, this_gateway};
+use super::{Live, this_gateway};
 use crate::error::Error;
 use crate::finding::codes;
 use crate::finding::{Finding, Severity};
 use crate::host::ProcessInfo;
 use crate::host::ports::PortsReport;
+use crate::openclaw::config::LoadedConfig;
 use crate::service::manager::ServiceState;
 use crate::service::{self, Manager, ServiceDef};
 use crate::target::Target;
@@ -41,23 +42,37 @@ impl GatewayStatus {
 
 pub async fn status(target: &Target) -> Result<GatewayStatus, Error> {
     let config = target.load_config()?;
-    let ports = inspect_ports(target, Duration::from_secs(2)).await?;
-    let t = target.clone();
-    let supervisor = crate::blocking::blocking(move || {
-        let m = t.manager?;
-        let state = m.state(t.runner.as_ref(), &t.paths);
-        state.loaded.then_some((m, state))
-    })
-    .await;
+    let ports = crate::probe::inspect_ports(target, Duration::from_secs(2)).await?;
+    let supervisor = super::restart::supervising(target).await;
     let gateway = Live::of_report(&ports).await;
+    let (services, audit) = audit_services(target, &config);
     let mut findings: Vec<Finding> = ports.findings.clone();
-    let mut services = Vec::new();
+    findings.extend(audit);
+    Ok(GatewayStatus {
+        supervisor,
+        manager_detected: target.manager,
+        gateway,
+        process: this_gateway(&ports).cloned(),
+        ports,
+        services,
+        findings,
+    })
+}
+
+/// Every service definition of this install with its audit, and every finding (an
+/// unreadable definition is one too).
+pub(super) fn audit_services(
+    target: &Target,
+    config: &LoadedConfig,
+) -> (Vec<ServiceView>, Vec<Finding>) {
+    let mut views = Vec::new();
+    let mut findings = Vec::new();
     for def in service::find(&target.paths) {
         match def {
             Ok(def) => {
-                let audit = service::audit::audit(&def, &target.paths, &config, &target.env);
+                let audit = service::audit::audit(&def, &target.paths, config, &target.env);
                 findings.extend(audit.iter().cloned());
-                services.push(ServiceView {
+                views.push(ServiceView {
                     definition: def,
                     findings: audit,
                 });
@@ -69,13 +84,5 @@ pub async fn status(target: &Target) -> Result<GatewayStatus, Error> {
             )),
         }
     }
-    Ok(GatewayStatus {
-        supervisor,
-        manager_detected: target.manager,
-        gateway,
-        process: this_gateway(&ports).cloned(),
-        ports,
-        services,
-        findings,
-    })
+    (views, findings)
 }

@@ -2,7 +2,7 @@
 //! user (never this install's healthy gateway), and a foreign program only when the caller
 //! allows it and the approver says yes. Each process is re-verified right before its signal.
 
-use super::{Waits, inspect_ports};
+use super::Waits;
 use crate::error::Error;
 use crate::event::{Approver, Ask, Cancel, Decision, Event, Observer, Question};
 use crate::finding::{Finding, Kill};
@@ -146,7 +146,7 @@ async fn released(
 ) -> Result<PortsReport, Error> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let now = inspect_ports(target, handshake).await?;
+        let now = crate::probe::inspect_ports(target, handshake).await?;
         let still = now
             .ports
             .iter()

@@ -19,7 +19,7 @@ pub fn run(settings: &Settings, args: &PortsArgs, out: &mut dyn Write) -> Result
     let target = settings.target();
     let rt = runtime()?;
     let timeout = Duration::from_millis(args.timeout_ms);
-    let report = rt.block_on(lifecycle::inspect_ports(&target, timeout))?;
+    let report = rt.block_on(clawkit_core::probe::inspect_ports(&target, timeout))?;
     if !args.kill {
         if args.json {
             print_json(out, &json!({"schemaVersion": 1, "report": report}));
