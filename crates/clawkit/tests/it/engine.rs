@@ -134,7 +134,6 @@ fn a_supervised_restart_is_done_when_a_new_boot_is_ready() {
     let old_boot = gw.boot_id();
     assert!(old_boot.is_some());
     let mut events = VecObserver::default();
-    let started = Instant::now();
     let restarted = runtime()
         .block_on(lifecycle::restart(
             &target,
@@ -155,7 +154,6 @@ fn a_supervised_restart_is_done_when_a_new_boot_is_ready() {
     assert_eq!(change.gateway.ready, Some(true));
     assert_eq!(change.service.main_pid, Some(GATEWAY_PID));
     assert!(change.problems.is_empty(), "{:?}", change.problems);
-    assert!(started.elapsed() < Duration::from_secs(15));
     let calls = runner.record.calls();
     assert!(
         calls.contains(&"systemctl --user restart openclaw-gateway.service".to_string()),
