@@ -2,6 +2,8 @@
 //! loader, the port inspection, the service reader, the protocol client, the device state and
 //! the log scanner. Nothing here judges; `checks` does. Only when this user has no install
 //! of its own (`setup`) does it stop after the files: nothing listening or logging is theirs.
+//! When the CLI's gateway runs elsewhere (remote mode, a URL to another host) the ports,
+//! processes and log of this machine are not its: only the handshakes reach it.
 
 use super::setup::Setup;
 use super::sources::{self, GatewaySide, SecretCopy};
@@ -12,11 +14,12 @@ use crate::host::ProcessInfo;
 use crate::host::ports::{Class, PortsReport};
 use crate::logscan;
 use crate::openclaw::auth::{
-    ClientMode, Credentials, Secret, as_credential, client_credentials, client_mode, client_url,
+    ClientMode, Credentials, Secret, as_credential, client_credentials, client_mode,
 };
 use crate::openclaw::config::{self, LoadedConfig};
 use crate::openclaw::install::InstallPaths;
 use crate::openclaw::state::DeviceState;
+use crate::openclaw::topology::Topology;
 use crate::service::{self, Manager, ServiceDef};
 use crate::target::Target;
 use std::path::PathBuf;
@@ -57,6 +60,8 @@ pub struct Facts {
     pub gateway: Option<ProcessInfo>,
     pub gateway_side: Option<GatewaySide>,
     pub client_mode: ClientMode,
+    /// Where the CLI's gateway runs (`None` until the config was read).
+    pub topology: Option<Topology>,
     pub client: Option<Credentials>,
     pub cli: Option<CliHandshake>,
     pub identity: Option<DeviceIdentity>,
@@ -119,6 +124,12 @@ pub async fn gather(inputs: &Inputs) -> Facts {
         return facts;
     };
     let config = config.clone();
+    let topology = Topology::of(&facts.paths, &config, &inputs.target.env);
+    facts.topology = Some(topology.clone());
+    if !topology.here {
+        connect_and_read(inputs, &mut facts, &config, None, None, None).await;
+        return facts;
+    }
     let report = match crate::probe::inspect_ports(&inputs.target, inputs.timeout).await {
         Ok(report) => report,
         Err(_) => return facts,
@@ -134,7 +145,7 @@ pub async fn gather(inputs: &Inputs) -> Facts {
         .and_then(|o| o.process.clone());
     let pid = this.as_ref().map(|g| g.pid);
     let environ = crate::blocking::blocking(move || pid.and_then(|p| seen.environ(p))).await;
-    connect_and_read(inputs, &mut facts, &config, report, this, environ).await;
+    connect_and_read(inputs, &mut facts, &config, Some(report), this, environ).await;
     facts
 }
 
@@ -173,6 +184,7 @@ fn read_local(inputs: &Inputs) -> Facts {
         gateway: None,
         gateway_side: None,
         client_mode: ClientMode::Local,
+        topology: None,
         client: None,
         cli: None,
         identity,
@@ -187,12 +199,12 @@ fn read_local(inputs: &Inputs) -> Facts {
 }
 
 /// The gateway's side as its process shows it, the CLI's and this device's handshakes, and
-/// the log.
+/// the log; `report` (this machine's ports) only for a gateway that runs here.
 async fn connect_and_read(
     inputs: &Inputs,
     facts: &mut Facts,
     config: &LoadedConfig,
-    report: PortsReport,
+    report: Option<PortsReport>,
     gateway: Option<ProcessInfo>,
     environ: Option<Vec<(String, String)>>,
 ) {
@@ -218,15 +230,19 @@ async fn connect_and_read(
     let mode = client_mode(config, env);
     let client = client_credentials(config, env, &mode, &[]);
 
-    // The CLI's handshake: its URL and the secret it would send.
-    let url = client_url(&facts.paths, config, env, &mode);
+    // The CLI's handshake: its URL (and TLS pin) and the secret it would send.
+    let endpoint = facts.topology.as_ref().and_then(Topology::connect_options);
+    let url = endpoint.as_ref().map(|e| e.url.clone());
     let auth_mode = gateway_side.creds.mode.clone();
     let sent = client.effective(&auth_mode).cloned();
     // The port inspection already made the CLI's local handshake: one failed attempt less
     // (the gateway slows every further one down).
-    let reused = report.handshake.as_ref().filter(|h| {
-        mode == ClientMode::Local && url.as_deref() == Some(h.url.as_str()) && sent.is_some()
-    });
+    let reused = report
+        .as_ref()
+        .and_then(|r| r.handshake.as_ref())
+        .filter(|h| {
+            mode == ClientMode::Local && url.as_deref() == Some(h.url.as_str()) && sent.is_some()
+        });
     let cli = match (&url, reused) {
         (Some(url), Some(h)) => Some(CliHandshake {
             url: url.clone(),
@@ -236,7 +252,9 @@ async fn connect_and_read(
             elapsed_ms: h.elapsed_ms,
         }),
         (Some(url), None) if sent.is_some() => {
-            let mut opts = ConnectOptions::new(url.clone());
+            let mut opts = endpoint
+                .clone()
+                .unwrap_or_else(|| ConnectOptions::new(url.clone()));
             opts.timeout = inputs.timeout;
             opts.credential = as_credential(sent.as_ref(), &auth_mode);
             let started = std::time::Instant::now();
@@ -260,8 +278,8 @@ async fn connect_and_read(
     };
 
     // This device with its cached token, as the CLI connects when it has no shared secret.
-    let device_verdict = match (&facts.identity, &facts.state, &url) {
-        (Some(id), Ok(state), Some(url)) => {
+    let device_verdict = match (&facts.identity, &facts.state, &endpoint) {
+        (Some(id), Ok(state), Some(base)) => {
             match state
                 .cached_tokens
                 .iter()
@@ -269,12 +287,14 @@ async fn connect_and_read(
             {
                 Some(cached) => Some(
                     check_token(
-                        url,
+                        &ConnectOptions {
+                            timeout: inputs.timeout,
+                            ..base.clone()
+                        },
                         id,
                         cached.token.expose(),
                         &cached.role,
                         &cached.scopes,
-                        inputs.timeout,
                     )
                     .await,
                 ),
@@ -284,30 +304,36 @@ async fn connect_and_read(
         _ => None,
     };
 
-    let log_file = facts
-        .paths
-        .log_file(
-            gateway_config.as_ref().unwrap_or(config),
-            &crate::time::local_date(),
-        )
-        .value;
-    let since = facts.now_ms - 24 * 3600 * 1000;
-    let scanned = log_file.clone();
-    let log = crate::blocking::blocking(move || {
-        scanned.is_file().then(|| {
-            logscan::scan_files(&logscan::with_rotations(&scanned), Some(since))
-                .map_err(|e| e.to_string())
+    // The log of a gateway that runs elsewhere is on its host.
+    let (log_file, log) = if report.is_some() {
+        let log_file = facts
+            .paths
+            .log_file(
+                gateway_config.as_ref().unwrap_or(config),
+                &crate::time::local_date(),
+            )
+            .value;
+        let since = facts.now_ms - 24 * 3600 * 1000;
+        let scanned = log_file.clone();
+        let log = crate::blocking::blocking(move || {
+            scanned.is_file().then(|| {
+                logscan::scan_files(&logscan::with_rotations(&scanned), Some(since))
+                    .map_err(|e| e.to_string())
+            })
         })
-    })
-    .await;
+        .await;
+        (Some(log_file), log)
+    } else {
+        (None, None)
+    };
 
-    facts.ports = Some(report);
+    facts.ports = report;
     facts.gateway = gateway;
     facts.gateway_side = Some(gateway_side);
     facts.client_mode = mode;
     facts.client = Some(client);
     facts.cli = cli;
     facts.device_verdict = device_verdict;
-    facts.log_file = Some(log_file);
+    facts.log_file = log_file;
     facts.log = log;
 }

@@ -21,8 +21,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Context {
     pub target: Target,
-    /// The local gateway's URL.
-    pub url: String,
+    /// Where the CLI's gateway is and how to connect (URL, TLS pin).
+    pub endpoint: ConnectOptions,
     /// The gateway's auth mode (decides whether a shared secret goes as token or password).
     pub auth_mode: AuthMode,
     pub timeout: Duration,
@@ -265,7 +265,7 @@ async fn approve(
     request_id: &str,
     journal: &mut Journal,
 ) -> Result<String, String> {
-    let mut opts = ConnectOptions::new(ctx.url.clone());
+    let mut opts = ctx.endpoint.clone();
     opts.timeout = ctx.timeout;
     opts.credential = as_credential(Some(shared), &ctx.auth_mode);
     let mut conn = connect(&opts)

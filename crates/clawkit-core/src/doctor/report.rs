@@ -58,6 +58,7 @@ pub fn document(d: &Diagnosis, previews: &[Option<String>]) -> Value {
         "clawkit": env!("CARGO_PKG_VERSION"),
         "stateDir": f.paths.state_dir.value,
         "configPath": f.paths.config_path.value,
+        "topology": f.topology,
         "healthy": d.healthy(),
         "worst": d.worst(),
         "versions": {"cli": f.cli_version(), "gateway": f.gateway_version()},

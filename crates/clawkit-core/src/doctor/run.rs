@@ -9,7 +9,7 @@ use super::{Diagnosis, Inputs, examine};
 use crate::blocking::pause;
 use crate::error::Error;
 use crate::event::{Approver, Ask, Cancel, Decision, Event, Observer, Question, StepStatus};
-use crate::gateway::{Credential, Verdict};
+use crate::gateway::{ConnectOptions, Credential, Verdict};
 use crate::journal::lock::FixLock;
 use crate::journal::{Change, Journal};
 use crate::lifecycle::{self, Waits};
@@ -56,17 +56,17 @@ impl FixReport {
     }
 }
 
-/// The context a diagnosis' steps are performed in: the gateway's URL as the plan saw it and
-/// its auth mode (whether a shared secret goes as a token or a password).
+/// The context a diagnosis' steps are performed in: the gateway's endpoint as the plan saw it
+/// and its auth mode (whether a shared secret goes as a token or a password).
 pub fn context(inputs: &Inputs, d: &Diagnosis) -> Context {
     let target = &inputs.target;
     Context {
-        url: d
+        endpoint: d
             .facts
-            .config
+            .topology
             .as_ref()
-            .map(|c| target.paths.local_url(c, &target.env))
-            .unwrap_or_default(),
+            .and_then(|t| t.connect_options())
+            .unwrap_or_else(|| ConnectOptions::new(String::new())),
         auth_mode: d
             .facts
             .gateway_side

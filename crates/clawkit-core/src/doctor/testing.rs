@@ -22,6 +22,7 @@ use crate::openclaw::install::{CliInstall, InstallPaths};
 use crate::openclaw::state::{
     CachedToken, DeviceState, IssuedToken, LocalIdentity, PairedDevice, PendingRequest, Source,
 };
+use crate::openclaw::topology::Topology;
 use crate::service::{Manager, ServiceDef};
 use serde_json::{Value, json};
 use std::os::unix::fs::PermissionsExt;
@@ -234,6 +235,7 @@ impl Install {
             gateway: None,
             gateway_side: None,
             client_mode: ClientMode::Local,
+            topology: None,
             client: None,
             cli: None,
             identity: self.identity.clone(),
@@ -303,7 +305,8 @@ impl Install {
             let env = Env::from_pairs(self.gateway_environ());
             config::load(&self.state_dir().join("openclaw.json"), &env).ok()
         });
-        let gateway = matches!(self.port, Port::Own).then(gateway_process);
+        let topology = Topology::of(&facts.paths, cli_config, shell);
+        let gateway = (matches!(self.port, Port::Own) && topology.here).then(gateway_process);
         let process = gateway
             .as_ref()
             .map(|g| (g.pid, g.cmdline.as_slice(), Some(self.gateway_environ())));
@@ -331,13 +334,17 @@ impl Install {
             }
         });
         facts.device_verdict = (reachable && self.identity.is_some()).then(|| self.device_answer());
-        facts.ports = Some(self.ports_report(&facts.paths, gateway.as_ref()));
-        facts.gateway = gateway;
         facts.gateway_side = Some(side);
         facts.client_mode = mode;
         facts.client = Some(client);
-        facts.log_file = Some(self.state_dir().join("logs/gateway.log"));
-        facts.log = Some(Ok(self.log_report()));
+        // As in gather: this machine's port, processes and log only for a gateway here.
+        if topology.here {
+            facts.ports = Some(self.ports_report(&facts.paths, gateway.as_ref()));
+            facts.gateway = gateway;
+            facts.log_file = Some(self.state_dir().join("logs/gateway.log"));
+            facts.log = Some(Ok(self.log_report()));
+        }
+        facts.topology = Some(topology);
     }
 
     /// The variables that name this install: its home and state dir.

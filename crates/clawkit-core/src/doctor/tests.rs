@@ -245,6 +245,42 @@ fn stale_remote_token() {
 }
 
 #[test]
+fn remote_mode_with_a_stale_remote_token() {
+    run(case(
+        "remote mode, stale gateway.remote.token",
+        Install::healthy().config(|c| {
+            c["gateway"]["mode"] = json!("remote");
+            c["gateway"]["remote"] = json!({"url": "wss://gw.example:443", "token": STALE});
+        }),
+        codes::REMOTE_SECRET_REFUSED,
+    )
+    .plan(&["manual"])
+    .also(|d| {
+        let c = &d.causes[0];
+        assert!(
+            c.summary.contains("gateway.remote.token") && c.summary.contains("openclaw.json:"),
+            "names the key and its file:line: {}",
+            c.summary
+        );
+        let codes_seen: Vec<&str> = d
+            .checks
+            .iter()
+            .flat_map(|c| c.findings.iter().map(|f| f.code))
+            .collect();
+        for absent in [codes::GATEWAY_DOWN, codes::OWN_GATEWAY, codes::LOG_CLEAN] {
+            assert!(!codes_seen.contains(&absent), "{absent}: {codes_seen:?}");
+        }
+        assert!(codes_seen.contains(&codes::GATEWAY_ELSEWHERE));
+        assert!(
+            d.steps
+                .iter()
+                .any(|s| matches!(&s.action, Action::Manual { command } if command.contains("--fix --token -"))),
+            "says how to give the gateway's token"
+        );
+    }));
+}
+
+#[test]
 fn shell_token_override() {
     run(case(
         "OPENCLAW_GATEWAY_TOKEN in the shell",

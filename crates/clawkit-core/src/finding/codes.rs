@@ -60,6 +60,12 @@ pub const DERIVED_PORT_TAKEN: &str = "derived-port-taken";
 pub const GATEWAY_DOWN: &str = "gateway-down";
 /// The TCP listen table cannot be read.
 pub const SOCKET_TABLE_UNREADABLE: &str = "socket-table-unreadable";
+/// The CLI's gateway runs on another host (remote mode, a URL elsewhere): its port, service,
+/// process and log are not on this machine.
+pub const GATEWAY_ELSEWHERE: &str = "gateway-elsewhere";
+/// A container's port forwarder (docker-proxy, rootlesskit, …) holds the port and an OpenClaw
+/// gateway answers through it: the gateway runs in the container.
+pub const GATEWAY_IN_CONTAINER: &str = "gateway-in-container";
 
 /// The port findings that mean something else holds this install's port.
 pub const PORT_TAKEN: &[&str] = &[
@@ -135,6 +141,11 @@ pub const SECRET_MISMATCH: &str = "secret-mismatch";
 pub const SECRET_STALE_COPY: &str = "secret-stale-copy";
 /// `OPENCLAW_GATEWAY_URL` is set: only the env vars are sent.
 pub const SECRET_EXPLICIT_URL: &str = "secret-explicit-url";
+/// The gateway elsewhere refuses the shared secret the CLI sends (a stale
+/// `gateway.remote.token`, the exact case OpenClaw's "set gateway.remote.token" names).
+pub const REMOTE_SECRET_REFUSED: &str = "remote-secret-refused";
+/// The gateway elsewhere accepts what the CLI sends (its own secret is on its host).
+pub const REMOTE_SECRET_ACCEPTED: &str = "remote-secret-accepted";
 
 // Live handshakes.
 /// The CLI's handshake and the gateway's answer.
@@ -143,6 +154,9 @@ pub const HANDSHAKE_CLI: &str = "handshake-cli";
 pub const HANDSHAKE_DEVICE: &str = "handshake-device";
 /// Remote mode without `gateway.remote.url`.
 pub const CLI_REMOTE_URL_MISSING: &str = "cli-remote-url-missing";
+/// Nothing answers at the URL of a gateway that runs elsewhere (host down, unreachable, the
+/// SSH tunnel not up, a TLS pin that does not match).
+pub const GATEWAY_UNREACHABLE: &str = "gateway-unreachable";
 
 // Devices.
 /// The device state cannot be read.
@@ -173,6 +187,8 @@ pub const DEVICE_TOKEN_PROBLEMS: &[&str] = &[
 // Gateway log.
 /// No gateway log to read.
 pub const LOG_MISSING: &str = "log-missing";
+/// The gateway runs elsewhere: its log is on its host.
+pub const LOG_ELSEWHERE: &str = "log-elsewhere";
 /// The gateway log cannot be read.
 pub const LOG_UNREADABLE: &str = "log-unreadable";
 /// Auth failures the gateway logged for one client.
@@ -195,6 +211,8 @@ pub const CONFIG_PERMISSIONS: &str = "config-permissions";
 pub const STATE_DIR_PERMISSIONS: &str = "state-dir-permissions";
 /// Auth required, private files.
 pub const SECURITY_OK: &str = "security-ok";
+/// The CLI sends its shared secret unencrypted (`ws://`) to a gateway on another host.
+pub const REMOTE_CLEARTEXT: &str = "remote-cleartext";
 
 // Codes of the doctor's conclusions that are not findings.
 /// A cause: an observed failure no check accounts for.
@@ -231,6 +249,8 @@ pub const ALL: &[&str] = &[
     DERIVED_PORT_TAKEN,
     GATEWAY_DOWN,
     SOCKET_TABLE_UNREADABLE,
+    GATEWAY_ELSEWHERE,
+    GATEWAY_IN_CONTAINER,
     SERVICE_OK,
     SERVICE_NONE,
     SERVICE_FILE_UNREADABLE,
@@ -258,9 +278,12 @@ pub const ALL: &[&str] = &[
     SECRET_MISMATCH,
     SECRET_STALE_COPY,
     SECRET_EXPLICIT_URL,
+    REMOTE_SECRET_REFUSED,
+    REMOTE_SECRET_ACCEPTED,
     HANDSHAKE_CLI,
     HANDSHAKE_DEVICE,
     CLI_REMOTE_URL_MISSING,
+    GATEWAY_UNREACHABLE,
     DEVICE_STATE_UNREADABLE,
     DEVICE_TOKEN_REVOKED,
     DEVICE_TOKEN_STALE,
@@ -270,6 +293,7 @@ pub const ALL: &[&str] = &[
     DEVICE_PAIRING_PENDING,
     DEVICES_OK,
     LOG_MISSING,
+    LOG_ELSEWHERE,
     LOG_UNREADABLE,
     LOG_AUTH_FAILURES,
     LOG_CLEAN,
@@ -280,6 +304,7 @@ pub const ALL: &[&str] = &[
     CONFIG_PERMISSIONS,
     STATE_DIR_PERMISSIONS,
     SECURITY_OK,
+    REMOTE_CLEARTEXT,
 ];
 
 #[cfg(test)]

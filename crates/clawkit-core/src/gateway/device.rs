@@ -3,18 +3,18 @@
 //! still good.
 
 use super::{ConnectOptions, Credential, DeviceIdentity, Verdict, connect};
-use std::time::Duration;
 
 /// Connects as `identity` with the shared secret: the gateway answers with the device's
 /// current token (pairing it silently on loopback, or issuing one if needed).
+/// `base` is where and how to connect (URL, TLS pin, bound).
 pub async fn issue_token(
-    url: &str,
+    base: &ConnectOptions,
     identity: &DeviceIdentity,
     shared: Credential,
     role: &str,
     scopes: &[String],
 ) -> Result<String, Verdict> {
-    let mut opts = ConnectOptions::new(url);
+    let mut opts = base.clone();
     opts.credential = shared;
     opts.role = role.to_string();
     opts.scopes = scopes.to_vec();
@@ -31,15 +31,14 @@ pub async fn issue_token(
 
 /// The gateway's verdict on `token` presented by `identity` alone (no shared secret).
 pub async fn check_token(
-    url: &str,
+    base: &ConnectOptions,
     identity: &DeviceIdentity,
     token: &str,
     role: &str,
     scopes: &[String],
-    timeout: Duration,
 ) -> Verdict {
-    let mut opts = ConnectOptions::new(url);
-    opts.timeout = timeout;
+    let mut opts = base.clone();
+    opts.credential = Credential::None;
     opts.role = role.to_string();
     opts.scopes = scopes.to_vec();
     opts.device = Some((identity.clone(), Some(token.to_string())));

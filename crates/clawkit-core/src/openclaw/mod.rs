@@ -6,3 +6,4 @@ pub mod config;
 pub mod identity;
 pub mod install;
 pub mod state;
+pub mod topology;

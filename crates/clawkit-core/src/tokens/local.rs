@@ -1,5 +1,5 @@
-//! What every token operation starts from: this host's gateway (its URL, as the local CLI
-//! reaches it), this client's state dir, the admin shared secret, and this client's identity
+//! What every token operation starts from: the gateway this client talks to (its URL and TLS
+//! pin, as the CLI reaches it in its mode), this client's state dir, the admin shared secret, and this client's identity
 //! and device state, read through the blocking door (they are SQLite and files).
 
 use crate::error::Error;
@@ -9,6 +9,7 @@ use crate::gateway::{
 use crate::openclaw::auth::admin_credential;
 use crate::openclaw::config::LoadedConfig;
 use crate::openclaw::state::{DeviceState, StateError};
+use crate::openclaw::topology::Topology;
 use crate::target::Target;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,9 +17,13 @@ use std::time::Duration;
 /// Bound for each handshake step of an admin action (the protocol client's own default).
 pub(super) const HANDSHAKE: Duration = Duration::from_secs(5);
 
-/// The local gateway and this client's state dir, with the config they were resolved from.
+/// The client's gateway and state dir, with the config they were resolved from.
 pub(super) struct Local {
     pub url: String,
+    /// Where and how to connect (the URL, a TLS pin in remote mode).
+    pub endpoint: ConnectOptions,
+    /// Whether that gateway runs on this machine (its pairing state is files here).
+    pub here: bool,
     pub state_dir: PathBuf,
     pub config: LoadedConfig,
 }
@@ -26,11 +31,27 @@ pub(super) struct Local {
 impl Local {
     pub fn of(target: &Target) -> Result<Local, Error> {
         let config = target.load_config()?;
+        let topology = Topology::of(&target.paths, &config, &target.env);
+        let endpoint = topology.connect_options().ok_or_else(|| {
+            Error::Usage(format!(
+                "gateway.mode is remote but gateway.remote.url is not set in {}: clawkit config set gateway.remote.url wss://HOST:18789",
+                config.path.display()
+            ))
+        })?;
         Ok(Local {
-            url: target.paths.local_url(&config, &target.env),
+            url: endpoint.url.clone(),
+            endpoint,
+            here: topology.here,
             state_dir: target.paths.state_dir.value.clone(),
             config,
         })
+    }
+
+    /// Where to connect, with `timeout` for each step.
+    pub fn options(&self, timeout: Duration) -> ConnectOptions {
+        let mut opts = self.endpoint.clone();
+        opts.timeout = timeout;
+        opts
     }
 
     /// The gateway's shared secret for `what`: `given`, else this client's, else the gateway's.
@@ -68,7 +89,7 @@ impl Local {
 
     /// An admin connection with the shared secret.
     pub async fn admin(&self, secret: &Credential) -> Result<Connection, Error> {
-        let mut opts = ConnectOptions::new(self.url.clone());
+        let mut opts = self.options(HANDSHAKE);
         opts.credential = secret.clone();
         connect(&opts).await.map_err(|v| refused(&self.url, &v))
     }

@@ -3,7 +3,7 @@
 //! handshake as this device alone. `gateway token rotate` and the doctor's refresh step both
 //! call [`refresh`]; the in-band rotation shares its cache-and-verify half.
 
-use super::local::{Local, refused};
+use super::local::{HANDSHAKE, Local, refused};
 use super::scopes::choose_scopes;
 use crate::error::Error;
 use crate::gateway::device::{check_token, issue_token};
@@ -103,9 +103,15 @@ pub(super) async fn refresh_as(
 ) -> Result<Refreshed, Error> {
     let state = local.device_state().await.ok();
     let scopes = choose_scopes(state.as_ref(), identity.device_id(), &req.role);
-    let token = issue_token(&local.url, identity, req.secret.clone(), &req.role, &scopes)
-        .await
-        .map_err(|v| refused(&local.url, &v))?;
+    let token = issue_token(
+        &local.options(HANDSHAKE),
+        identity,
+        req.secret.clone(),
+        &req.role,
+        &scopes,
+    )
+    .await
+    .map_err(|v| refused(&local.url, &v))?;
     let fresh = Fresh {
         old: cached_fingerprint(state.as_ref(), identity.device_id(), &req.role),
         role: req.role.clone(),
@@ -137,12 +143,11 @@ pub(super) async fn cache_and_verify(
     let cached = store(local, identity.device_id(), &fresh).await?;
     on_cached(&cached)?;
     let verified = check_token(
-        &local.url,
+        &local.options(timeout),
         identity,
         &fresh.token,
         &fresh.role,
         &fresh.scopes,
-        timeout,
     )
     .await;
     Ok(Refreshed {

@@ -8,7 +8,7 @@ use super::refresh::{Fresh, How, RefreshRequest, Refreshed, cache_and_verify, re
 use super::scopes::choose_scopes;
 use crate::error::Error;
 use crate::event::{Cancel, Event, Observer};
-use crate::gateway::{ConnectOptions, Credential, DeviceIdentity, connect};
+use crate::gateway::{Credential, DeviceIdentity, connect};
 use crate::openclaw::state::short_device_id as short_id;
 use crate::target::Target;
 use serde::{Serialize, Serializer};
@@ -221,7 +221,7 @@ async fn in_band(local: &Local, role: &str) -> Result<Option<Refreshed>, Error> 
         return Ok(None);
     };
     let scopes = choose_scopes(state.as_ref(), identity.device_id(), role);
-    let mut opts = ConnectOptions::new(local.url.clone());
+    let mut opts = local.options(HANDSHAKE);
     opts.role = role.to_string();
     opts.scopes = scopes.clone();
     opts.device = Some((identity.clone(), Some(cached.token.expose().to_string())));

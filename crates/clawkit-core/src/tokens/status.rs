@@ -23,8 +23,12 @@ use std::time::Duration;
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenStatus {
-    /// The local gateway, as the CLI reaches it.
+    /// The gateway, as the CLI reaches it in its mode.
     pub url: String,
+    /// Whether it runs on this machine. When it does not (remote mode, a URL elsewhere), its
+    /// secret and pairing state are on the gateway host: `gateway` and `paired`/`pending` are
+    /// empty and only its live verdicts speak for it.
+    pub gateway_here: bool,
     /// The gateway's auth mode.
     #[serde(serialize_with = "mode_word")]
     pub auth_mode: AuthMode,
@@ -171,21 +175,29 @@ pub async fn status(target: &Target, timeout: Duration) -> Result<TokenStatus, E
     let local = Local::of(target)?;
     let mode = client_mode(&local.config, &target.env);
     let client = client_credentials(&local.config, &target.env, &mode, &[]);
-    let gateway = gateway_credentials(&local.config, &target.env, "this shell", &[]);
+    let mut gateway = gateway_credentials(&local.config, &target.env, "this shell", &[]);
     let auth_mode = gateway.mode.clone();
+    if !local.here {
+        gateway.tokens.clear();
+        gateway.passwords.clear();
+    }
     let sent = client.effective(&auth_mode);
     let live = match sent {
-        Some(secret) => Some(live_check(&local.url, secret, &auth_mode, timeout).await),
+        Some(secret) => Some(live_check(local.options(timeout), secret, &auth_mode).await),
         None => None,
     };
     let state = local.device_state().await.map_err(|e| e.to_string());
     let identity = local.identity_if_any().await.ok().flatten();
     let verdicts = match (&state, &identity) {
-        (Ok(state), Some(id)) => own_verdicts(&local.url, id, state, timeout).await,
+        (Ok(state), Some(id)) => own_verdicts(&local.options(timeout), id, state).await,
         _ => Vec::new(),
     };
     let devices = match &state {
-        Ok(state) => devices(state, &verdicts),
+        Ok(state) if local.here => devices(state, &verdicts),
+        Ok(state) => Devices {
+            cached: devices(state, &verdicts).cached,
+            ..Devices::default()
+        },
         Err(_) => Devices::default(),
     };
     let own = identity.as_ref().map(|i| i.device_id().to_string());
@@ -198,6 +210,7 @@ pub async fn status(target: &Target, timeout: Duration) -> Result<TokenStatus, E
             secrets: secret_rows(&client, &auth_mode),
         },
         url: local.url,
+        gateway_here: local.here,
         auth_mode,
         live,
         local_device: own,
@@ -208,9 +221,7 @@ pub async fn status(target: &Target, timeout: Duration) -> Result<TokenStatus, E
     })
 }
 
-async fn live_check(url: &str, secret: &Secret, mode: &AuthMode, timeout: Duration) -> LiveCheck {
-    let mut opts = ConnectOptions::new(url);
-    opts.timeout = timeout;
+async fn live_check(mut opts: ConnectOptions, secret: &Secret, mode: &AuthMode) -> LiveCheck {
     opts.credential = as_credential(Some(secret), mode);
     match connect(&opts).await {
         Ok(c) => {
@@ -233,16 +244,15 @@ async fn live_check(url: &str, secret: &Secret, mode: &AuthMode, timeout: Durati
 /// The gateway's verdict on each cached token, in the state's order; `None` for a token of
 /// another identity (it cannot be presented from here).
 async fn own_verdicts(
-    url: &str,
+    base: &ConnectOptions,
     identity: &DeviceIdentity,
     state: &DeviceState,
-    timeout: Duration,
 ) -> Vec<Option<Verdict>> {
     let mut verdicts = Vec::new();
     for cached in &state.cached_tokens {
         verdicts.push(if cached.device_id == identity.device_id() {
             let (token, role) = (cached.token.expose(), &cached.role);
-            Some(check_token(url, identity, token, role, &cached.scopes, timeout).await)
+            Some(check_token(base, identity, token, role, &cached.scopes).await)
         } else {
             None
         });
@@ -505,6 +515,7 @@ mod tests {
         let d = devices(&s, &[Some(mismatch()), None]);
         let status = TokenStatus {
             url: "ws://127.0.0.1:18789".into(),
+            gateway_here: true,
             auth_mode: AuthMode::Token,
             gateway: Vec::new(),
             client: ClientSide {
@@ -540,6 +551,7 @@ mod tests {
                 "client",
                 "clientAuth",
                 "gateway",
+                "gatewayHere",
                 "live",
                 "localDevice",
                 "paired",

@@ -3,7 +3,9 @@
 use super::raw;
 use super::{connect_ok, options, verdict};
 use clawkit_core::gateway::device::{check_token, issue_token};
-use clawkit_core::gateway::{ClientRole, Credential, DeviceIdentity, RpcError, Verdict};
+use clawkit_core::gateway::{
+    ClientRole, ConnectOptions, Credential, DeviceIdentity, RpcError, Verdict,
+};
 use clawkit_testkit::fake::{FakeGateway, FakeOptions, Mode};
 use serde_json::json;
 use std::time::Duration;
@@ -107,14 +109,15 @@ async fn device_tokens_are_issued_accepted_and_refused_like_the_real_ones() {
     let url = fake.url();
     let identity = DeviceIdentity::generate();
     let scopes = vec!["operator.admin".to_string()];
-    let timeout = Duration::from_secs(5);
-    let issued = issue_token(&url, &identity, fake.credential(), "operator", &scopes)
+    let mut base = ConnectOptions::new(url.clone());
+    base.timeout = Duration::from_secs(5);
+    let issued = issue_token(&base, &identity, fake.credential(), "operator", &scopes)
         .await
         .expect("silent pairing issues a device token");
     assert_eq!(issued.len(), 43);
     let check = |token: String, identity: DeviceIdentity| {
-        let (url, scopes) = (url.clone(), scopes.clone());
-        async move { check_token(&url, &identity, &token, "operator", &scopes, timeout).await }
+        let (base, scopes) = (base.clone(), scopes.clone());
+        async move { check_token(&base, &identity, &token, "operator", &scopes).await }
     };
     assert_eq!(check(issued.clone(), identity.clone()).await, Verdict::Ok);
     assert_eq!(

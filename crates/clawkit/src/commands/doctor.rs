@@ -217,6 +217,9 @@ fn render(
         d.facts.paths.state_dir.value.display(),
         d.facts.paths.config_path.value.display()
     );
+    if let Some(t) = &d.facts.topology {
+        say!(out, "the CLI's gateway: {}", t.describe());
+    }
     let mut group = None;
     for c in &d.checks {
         if group != Some(c.group) {

@@ -109,7 +109,14 @@ fn render_status(s: &TokenStatus, out: &mut dyn Write) {
         s.auth_mode,
         s.url
     );
-    render_side(out, "gateway", &s.gateway);
+    if s.gateway_here {
+        render_side(out, "gateway", &s.gateway);
+    } else {
+        say!(
+            out,
+            "  gateway    on another host: its secret and pairings are there (run `clawkit gateway token status` on it); its live verdict is below"
+        );
+    }
     render_side(out, &s.client.side, &s.client.secrets);
     match s.agree_in_config {
         Some(true) => say!(

@@ -10,13 +10,13 @@ use serde_json::Value;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-type Env = [(String, String)];
+pub(crate) type Env = [(String, String)];
 
-fn doctor(env: &Env, args: &[&str]) -> Run {
+pub(crate) fn doctor(env: &Env, args: &[&str]) -> Run {
     run(clawkit_with_env(env).arg("doctor").args(args))
 }
 
-fn doctor_json(env: &Env, args: &[&str]) -> (Option<i32>, Value, Run) {
+pub(crate) fn doctor_json(env: &Env, args: &[&str]) -> (Option<i32>, Value, Run) {
     let r = doctor(env, &[&["--json"], args].concat());
     (r.code, r.json(), r)
 }
@@ -33,7 +33,7 @@ fn problems(doc: &Value) -> Vec<String> {
         .collect()
 }
 
-fn cause<'a>(doc: &'a Value, code: &str) -> &'a Value {
+pub(crate) fn cause<'a>(doc: &'a Value, code: &str) -> &'a Value {
     doc["causes"]
         .as_array()
         .unwrap()

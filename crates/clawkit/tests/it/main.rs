@@ -13,6 +13,7 @@
 //!   (a fake service manager over real gateways).
 //! - `doctor`, `gateway_token`, `probe`, `state`: the doctor's scenarios, the token commands,
 //!   handshakes and verdicts, the state readers of both layouts.
+//! - `topology`: a client in remote mode against a gateway elsewhere (its own HOME).
 //!
 //! Tests that only read from a gateway share one per OpenClaw version
 //! (`clawkit_testkit::shared_gateway`); tests that change or stop one start their own.
@@ -33,4 +34,5 @@ mod scenarios;
 mod services;
 mod state;
 mod supervised;
+mod topology;
 mod util;

@@ -2,7 +2,7 @@
 //! paired, and the pairing and repair requests that wait. A device problem is an error when
 //! the CLI has no shared secret to fall back on, a warning otherwise.
 
-use super::{Facts, no_cli_secret_handshake, short};
+use super::{Facts, elsewhere, no_cli_secret_handshake, short};
 use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
 use crate::gateway::Verdict;
@@ -11,7 +11,18 @@ use crate::openclaw::state::{CachedToken, DeviceState, PendingRequest, Source};
 const TITLE: &str = "This client's device identity, cached tokens and pairing requests";
 
 pub(super) fn check(f: &Facts) -> Check {
+    let remote_view;
     let state = match &f.state {
+        // A gateway elsewhere keeps its pairings on its host: here only the cached tokens are
+        // this client's, and its verdicts speak for the rest.
+        Ok(s) if elsewhere(f).is_some() => {
+            remote_view = DeviceState {
+                paired: Vec::new(),
+                pending: Vec::new(),
+                ..s.clone()
+            };
+            &remote_view
+        }
         Ok(s) => s,
         Err(e) => {
             let unreadable =
@@ -25,7 +36,11 @@ pub(super) fn check(f: &Facts) -> Check {
     } else {
         Severity::Warning
     };
-    let mut v = stale_tokens(state, own, severity);
+    // The state's records of a gateway elsewhere are not its: only its verdict tells.
+    let mut v = match elsewhere(f) {
+        Some(_) => Vec::new(),
+        None => stale_tokens(state, own, severity),
+    };
     if v.is_empty()
         && let Some(Verdict::DeviceTokenMismatch { .. }) = &f.device_verdict
     {

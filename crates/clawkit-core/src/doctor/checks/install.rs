@@ -16,19 +16,33 @@ pub(super) fn check(f: &Facts) -> Check {
     if let (Some(cli), Some(gw)) = (f.cli_version(), f.gateway_version())
         && cli != gw
     {
-        v.push(
-            Finding::new(
-                codes::GATEWAY_VERSION_DRIFT,
-                Severity::Warning,
-                format!(
-                    "the running gateway is OpenClaw {gw} but the CLI is {cli}: the gateway was not restarted after an update (or runs another install)"
-                ),
-            )
-            .evidence(format!("the gateway's hello: serverVersion {gw}"))
-            .next("restart it from the updated install: clawkit gateway restart when a service runs it, else stop it and start `openclaw gateway run` again"),
-        );
+        v.push(drift(f, cli, gw));
     }
     Check::new("install", Group::Install, TITLE, v)
+}
+
+/// The gateway runs another OpenClaw than the CLI: here, not restarted after an update; on
+/// another host, an update of one side only.
+fn drift(f: &Facts, cli: &str, gw: &str) -> Finding {
+    let finding = |summary: String, next: &str| {
+        Finding::new(codes::GATEWAY_VERSION_DRIFT, Severity::Warning, summary)
+            .evidence(format!("the gateway's hello: serverVersion {gw}"))
+            .next(next)
+    };
+    if super::elsewhere(f).is_some() {
+        return finding(
+            format!(
+                "the gateway on the other host is OpenClaw {gw} but this CLI is {cli}: update the older side so both speak the same protocol"
+            ),
+            "npm install -g openclaw@latest   # here or on the gateway host, whichever is older",
+        );
+    }
+    finding(
+        format!(
+            "the running gateway is OpenClaw {gw} but the CLI is {cli}: the gateway was not restarted after an update (or runs another install)"
+        ),
+        "restart it from the updated install: clawkit gateway restart when a service runs it, else stop it and start `openclaw gateway run` again",
+    )
 }
 
 /// The one check when this user has no install to examine: not installed, or not set up.

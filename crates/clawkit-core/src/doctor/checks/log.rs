@@ -3,7 +3,7 @@
 //! (the client works now, or nothing failed in the last hour) are only information. Each
 //! finding says, as a subject, which kind of client failed and on what.
 
-use super::{Facts, Found};
+use super::{Facts, Found, elsewhere, in_container};
 use crate::doctor::subject::{ClientKind, Refusal, Subject};
 use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
@@ -14,6 +14,28 @@ const TITLE: &str = "Auth failures in the gateway log, by client";
 
 pub(super) fn check(f: &Facts) -> Check {
     let mut found = Found::default();
+    if elsewhere(f).is_some() {
+        found.push(
+            Finding::new(
+                codes::LOG_ELSEWHERE,
+                Severity::Info,
+                "the gateway writes its log on its host: this machine's log is another gateway's",
+            )
+            .next("on the gateway host: clawkit logs --since 1h"),
+        );
+        return found.into_check("log", Group::Log, TITLE);
+    }
+    if in_container(f) {
+        found.push(
+            Finding::new(
+                codes::LOG_ELSEWHERE,
+                Severity::Info,
+                "the gateway runs in a container and logs inside it: this machine's log is another gateway's",
+            )
+            .next("docker compose logs --since 1h openclaw-gateway (or docker logs <container>)"),
+        );
+        return found.into_check("log", Group::Log, TITLE);
+    }
     match &f.log {
         None => found.push(Finding::new(
             codes::LOG_MISSING,

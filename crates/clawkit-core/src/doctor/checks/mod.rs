@@ -23,6 +23,7 @@ use super::{Check, Group};
 use crate::finding::Finding;
 use crate::gateway::Verdict;
 use crate::openclaw::auth::{Secret, SecretKind};
+use crate::openclaw::topology::Topology;
 
 /// Every check, in flowchart order; with a config OpenClaw cannot read, only the install's and
 /// that one; with no install of this user's, only the install's.
@@ -83,6 +84,25 @@ pub(super) fn word(s: &Secret) -> &'static str {
 pub(super) fn is_secret_verdict(v: &Verdict) -> bool {
     Refusal::of_verdict(v) == Refusal::SharedSecret
 }
+
+/// The CLI's gateway, when it runs on another host (remote mode, a URL elsewhere): then this
+/// machine's port, service, processes and log are not its.
+pub(super) fn elsewhere(f: &Facts) -> Option<&Topology> {
+    f.topology.as_ref().filter(|t| !t.here)
+}
+
+/// The gateway answers through a container's port forwarder: its log and service are in the
+/// container.
+pub(super) fn in_container(f: &Facts) -> bool {
+    f.ports.as_ref().is_some_and(|p| {
+        p.findings
+            .iter()
+            .any(|x| x.code == crate::finding::codes::GATEWAY_IN_CONTAINER)
+    })
+}
+
+/// What to run on the gateway's host, for a finding about what is not on this one.
+pub(super) const ON_THE_GATEWAY_HOST: &str = "on the gateway host: clawkit doctor";
 
 /// The CLI made no handshake with a shared secret: it has none to send (so it authenticates
 /// with its cached device token), or nowhere to connect (remote mode without a URL).

@@ -3,11 +3,12 @@
 //! plan reads the same copies ([`client_copies`]) and the same judgement
 //! ([`ClientCopy::mismatch_code`]), so the two cannot disagree on which copy is wrong.
 
-use super::{Facts, is_secret_verdict, word};
+use super::{Facts, elsewhere, is_secret_verdict, word};
 use crate::doctor::sources::{GatewaySide, Place, Reader};
 use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
 use crate::openclaw::auth::{AuthMode, ClientMode, Secret, SecretOrigin};
+use crate::openclaw::topology::Topology;
 
 const TITLE: &str = "The gateway's shared secret against every client source";
 
@@ -79,10 +80,67 @@ pub(super) fn check(f: &Facts) -> Check {
             e.clone(),
         ));
     }
-    if let Some(side) = &f.gateway_side {
+    if let Some(t) = elsewhere(f) {
+        v.extend(remote(f, t));
+    } else if let Some(side) = &f.gateway_side {
         v.extend(against_gateway(f, side));
     }
     Check::new("shared-secret", Group::SharedSecret, TITLE, v)
+}
+
+/// A gateway on another host keeps its secret there: what the CLI sends is judged by the
+/// gateway's own verdict, with where that secret is written down here.
+fn remote(f: &Facts, t: &Topology) -> Option<Finding> {
+    let url = t.url.as_deref().unwrap_or("?");
+    let Some((cli, sent)) = f.cli.as_ref().and_then(|c| Some((c, c.sent.as_ref()?))) else {
+        return Some(Finding::new(
+            codes::GATEWAY_SECRET_UNKNOWN,
+            Severity::Info,
+            "the CLI sends no shared secret to the gateway elsewhere: it authenticates with this device's cached token (below)",
+        ));
+    };
+    if is_secret_verdict(&cli.verdict) {
+        return Some(
+            Finding::new(
+                codes::REMOTE_SECRET_REFUSED,
+                Severity::Error,
+                format!(
+                    "the gateway at {url} refuses the {} the CLI sends: {sent}",
+                    word(sent)
+                ),
+            )
+            .evidence(format!(
+                "live: the gateway answered `{}`",
+                cli.verdict.name()
+            ))
+            .evidence(
+                "the gateway's own secret is on its host (gateway.auth.token there), which clawkit cannot read from here",
+            )
+            .next(format!(
+                "print the gateway's {w} on its host (there: clawkit config get gateway.auth.{w} --show-secret), then here: clawkit doctor --fix --{w} -   # and paste it",
+                w = word(sent)
+            )),
+        );
+    }
+    Some(if cli.verdict.is_ok() {
+        Finding::new(
+            codes::REMOTE_SECRET_ACCEPTED,
+            Severity::Ok,
+            format!(
+                "the gateway at {url} accepts the {} the CLI sends: {sent}",
+                word(sent)
+            ),
+        )
+    } else {
+        Finding::new(
+            codes::GATEWAY_SECRET_UNKNOWN,
+            Severity::Info,
+            format!(
+                "the CLI sends the {} {sent}; the gateway elsewhere keeps its own on its host and gave no verdict on it (see the handshakes)",
+                word(sent)
+            ),
+        )
+    })
 }
 
 /// What the gateway checks, then each client copy of the same kind against it.

@@ -1,7 +1,7 @@
 //! Exposure and hygiene: auth off, a weak secret, config and state dir readable by others.
 //! This check reads the files' modes itself (the facts do not carry them).
 
-use super::{Facts, gateway_secret, word};
+use super::{Facts, elsewhere, gateway_secret, word};
 use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
 use crate::openclaw::auth::{AuthMode, Secret};
@@ -49,6 +49,7 @@ pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
                 })
             }),
     );
+    v.extend(cleartext(f));
     if v.is_empty() {
         v.push(Finding::new(
             codes::SECURITY_OK,
@@ -57,6 +58,24 @@ pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
         ));
     }
     Check::new("security", Group::Security, "Exposure and hygiene", v)
+}
+
+/// A shared secret sent over `ws://` to another host: anyone on the path reads it.
+fn cleartext(f: &Facts) -> Option<Finding> {
+    let t = elsewhere(f)?;
+    let e = t.endpoint()?;
+    let sends = f.cli.as_ref().is_some_and(|c| c.sent.is_some());
+    (sends && !e.secure && !e.is_loopback()).then(|| {
+        Finding::new(
+            codes::REMOTE_CLEARTEXT,
+            Severity::Warning,
+            format!(
+                "the CLI sends its shared secret unencrypted to {} (ws://): anyone on the network path can read it",
+                e.host
+            ),
+        )
+        .next("use wss:// (gateway.tls on the gateway, gateway.remote.tlsFingerprint here), or an SSH tunnel: clawkit config set gateway.remote.transport ssh")
+    })
 }
 
 /// Auth off: an error once the gateway listens beyond loopback.

@@ -2,7 +2,7 @@
 //! findings about a secret in a definition's environment get that entry as their subject, so
 //! the plan removes the entry each one is about.
 
-use super::{Facts, Found};
+use super::{Facts, Found, ON_THE_GATEWAY_HOST, elsewhere, in_container};
 use crate::doctor::subject::Subject;
 use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
@@ -12,6 +12,24 @@ use crate::service::ServiceDef;
 
 pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
     let mut found = Found::default();
+    if elsewhere(f).is_some() {
+        found.push(
+            Finding::new(
+                codes::GATEWAY_ELSEWHERE,
+                Severity::Info,
+                if f.services.is_empty() {
+                    "the gateway's service definition is on its host".to_string()
+                } else {
+                    format!(
+                        "a gateway service is installed here ({}), but the CLI talks to the gateway on another host",
+                        f.services[0].path.display()
+                    )
+                },
+            )
+            .next(ON_THE_GATEWAY_HOST),
+        );
+        return found.into_check("service", Group::Service, "Service definition");
+    }
     for e in &f.service_errors {
         found.push(Finding::new(
             codes::SERVICE_FILE_UNREADABLE,
@@ -40,7 +58,11 @@ pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
         found.push(Finding::new(
             codes::SERVICE_NONE,
             Severity::Info,
-            "no service definition: the gateway is started by hand (or by something clawkit does not read)",
+            if in_container(f) {
+                "no service definition here: the gateway runs in a container, which its restart policy keeps up"
+            } else {
+                "no service definition: the gateway is started by hand (or by something clawkit does not read)"
+            },
         ));
     }
     found.into_check("service", Group::Service, "Service definition")

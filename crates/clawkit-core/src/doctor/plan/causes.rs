@@ -32,6 +32,7 @@ const RANK: &[(&str, Explains)] = &[
     (codes::MULTIPLE_GATEWAYS, Explains::Everything),
     (codes::GATEWAY_DOWN, Explains::Everything),
     (codes::GATEWAY_NOT_LISTENING, Explains::Everything),
+    (codes::GATEWAY_UNREACHABLE, Explains::Everything),
     (codes::CLI_REMOTE_URL_MISSING, Explains::Everything),
     (codes::SERVICE_STATE_DIR_MISMATCH, Explains::Nothing),
     (
@@ -40,6 +41,10 @@ const RANK: &[(&str, Explains)] = &[
     ),
     (
         codes::SECRET_MISMATCH,
+        Explains::Only(Refusal::SharedSecret),
+    ),
+    (
+        codes::REMOTE_SECRET_REFUSED,
         Explains::Only(Refusal::SharedSecret),
     ),
     (
@@ -81,6 +86,7 @@ const RANK: &[(&str, Explains)] = &[
     (codes::EXPOSED_WITHOUT_AUTH, Explains::Nothing),
     (codes::AUTH_NONE, Explains::Nothing),
     (codes::WEAK_SECRET, Explains::Nothing),
+    (codes::REMOTE_CLEARTEXT, Explains::Nothing),
     (codes::CONFIG_PERMISSIONS, Explains::Nothing),
     (codes::STATE_DIR_PERMISSIONS, Explains::Nothing),
 ];

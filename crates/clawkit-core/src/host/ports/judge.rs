@@ -87,6 +87,7 @@ fn base_verdict(obs: &Observation, owner: &Owner, handshake: Option<&Handshake>)
     let hung = handshake.is_some_and(Handshake::is_hung);
     match owner.class {
         Class::Hidden => hidden_owner(obs, owner),
+        Class::Foreign if publishes_a_container(owner, handshake) => in_container(obs, owner),
         Class::Foreign | Class::GatewayChild => foreign_listener(obs, owner),
         _ if hung => hung_gateway(obs, owner),
         Class::ThisGateway => own_gateway(obs, owner),
@@ -173,6 +174,47 @@ fn hidden_owner(obs: &Observation, owner: &Owner) -> Finding {
     on_base(obs, owner, codes::PORT_OWNER_HIDDEN, summary).next(format!(
         "sudo ss -ltnp 'sport = :{base}'   # name the owner"
     ))
+}
+
+/// The processes that publish a container's port on the host (Docker, Podman, rootless
+/// networking, Docker Desktop).
+const FORWARDERS: &[&str] = &[
+    "docker-proxy",
+    "rootlesskit",
+    "rootlessport",
+    "slirp4netns",
+    "pasta",
+    "pasta.avx2",
+    "conmon",
+    "vpnkit",
+    "com.docker.backend",
+    "gvproxy",
+];
+
+/// A port forwarder holds the port and an OpenClaw gateway answers through it.
+fn publishes_a_container(owner: &Owner, handshake: Option<&Handshake>) -> bool {
+    owner
+        .process
+        .as_ref()
+        .is_some_and(|p| FORWARDERS.contains(&p.name.as_str()))
+        && handshake.is_some_and(Handshake::gateway_answered)
+}
+
+/// The gateway runs in a container whose port `owner` publishes: not a foreign program.
+fn in_container(obs: &Observation, owner: &Owner) -> Finding {
+    let name = owner
+        .process
+        .as_ref()
+        .map_or("?".into(), |p| p.name.clone());
+    let summary = format!(
+        "port {} is published by `{name}` for a container, and an OpenClaw gateway answers through it: the gateway runs in the container (its process, service and log are inside it)",
+        obs.port
+    );
+    let mut f = on_base(obs, owner, codes::GATEWAY_IN_CONTAINER, summary).next(
+        "docker compose logs openclaw-gateway (or docker logs <container>); compare the secrets: clawkit doctor --docker-dir <the compose directory>",
+    );
+    f.severity = Severity::Info;
+    f
 }
 
 fn foreign_listener(obs: &Observation, owner: &Owner) -> Finding {

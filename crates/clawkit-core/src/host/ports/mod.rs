@@ -84,6 +84,18 @@ pub struct Handshake {
 }
 
 impl Handshake {
+    /// An OpenClaw gateway answered (sent its challenge), whatever it then decided.
+    pub fn gateway_answered(&self) -> bool {
+        !matches!(
+            self.verdict,
+            Verdict::ConnectionRefused { .. }
+                | Verdict::NotAGateway { .. }
+                | Verdict::Timeout { .. }
+                | Verdict::Tls { .. }
+                | Verdict::TlsPinMismatch { .. }
+        ) && !self.is_hung()
+    }
+
     /// Accepted TCP but never sent `connect.challenge`.
     pub fn is_hung(&self) -> bool {
         match &self.verdict {

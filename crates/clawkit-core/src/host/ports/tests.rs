@@ -220,6 +220,44 @@ fn foreign_listener() -> Case {
     case
 }
 
+/// docker-proxy publishes a container's gateway: the gateway answers through it.
+fn gateway_in_a_container() -> Case {
+    let host = FakeHost::new(UID)
+        .with_running(
+            310,
+            1,
+            &["docker-proxy", "-proto", "tcp", "-host-port", "28789"],
+        )
+        .with_listener(at(PORT), 310);
+    let mut case = Case::new("gateway in a container", Install::new(), host);
+    case.handshake = Some(answered(
+        Verdict::GatewayTokenMismatch {
+            message: "unauthorized: gateway token mismatch".into(),
+        },
+        None,
+        None,
+    ));
+    case.findings = vec![("gateway-in-container", Some(310))];
+    case.absent = vec!["foreign-listener"];
+    case
+}
+
+/// docker-proxy for a container that is not a gateway: a foreign listener after all.
+fn container_that_is_not_a_gateway() -> Case {
+    let mut case = gateway_in_a_container();
+    case.name = "a container that is not a gateway";
+    case.handshake = Some(answered(
+        Verdict::NotAGateway {
+            detail: "HTTP 404 instead of a WebSocket upgrade".into(),
+        },
+        None,
+        None,
+    ));
+    case.findings = vec![("foreign-listener", Some(310))];
+    case.absent = vec!["gateway-in-container"];
+    case
+}
+
 fn gateway_child_on_the_port() -> Case {
     let install = Install::new();
     let host = FakeHost::new(UID)
@@ -349,6 +387,8 @@ fn judge_reaches_every_verdict() {
         zombie_of_another_state_dir(),
         hung_gateway(),
         foreign_listener(),
+        gateway_in_a_container(),
+        container_that_is_not_a_gateway(),
         gateway_child_on_the_port(),
         hidden_owner(),
         stale_lock_dead_pid(),
