@@ -28,6 +28,7 @@ impl Installed {
 }
 
 pub async fn install(target: &Target, force: bool) -> Result<Installed, Error> {
+    super::local_only(target, "install")?;
     let cli = target.paths.cli.as_ref().ok_or_else(|| {
         Error::Usage("`openclaw` is not on PATH; install it (npm install -g openclaw) or put it on PATH, then run this again".into())
     })?;

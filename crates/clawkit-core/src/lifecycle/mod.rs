@@ -21,7 +21,27 @@ pub use start_stop::{Started, StopOutcome, start, stop};
 pub use status::{GatewayStatus, ServiceView, status};
 pub use zombies::{StopAttempt, ZombieOutcome, stop_zombies};
 
+use crate::error::Error;
+use crate::openclaw::auth::ClientMode;
+use crate::openclaw::topology::Topology;
+use crate::target::Target;
 use std::time::Duration;
+
+/// Starting, stopping, restarting and installing act on this machine's gateway. In remote
+/// mode the CLI's gateway is on another host (and OpenClaw will not start one here): say so,
+/// and where to run `verb` instead.
+fn local_only(target: &Target, verb: &str) -> Result<(), Error> {
+    let config = target.load_config()?;
+    let t = Topology::of(&target.paths, &config, &target.env);
+    if t.mode != ClientMode::Remote {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "this client is in remote mode: its gateway is the {}, managed on that host (there: clawkit gateway {verb}); from here `clawkit probe` and `clawkit doctor` check it. OpenClaw runs no gateway here while gateway.mode is remote ({})",
+        t.describe(),
+        config.path.display()
+    )))
+}
 
 /// How long to wait for a gateway to come back or go away, and how each probe is bounded.
 #[derive(Debug, Clone, Copy)]

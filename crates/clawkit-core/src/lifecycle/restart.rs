@@ -106,6 +106,7 @@ pub async fn restart(
     obs: &mut dyn Observer,
     cancel: &Cancel,
 ) -> Result<Restarted, Error> {
+    super::local_only(target, "restart")?;
     if let Some((manager, _)) = supervising(target).await {
         let before = live(target, waits.handshake).await?;
         let mark = BootMark::of(target, before.boot_id, before.uptime_ms);

@@ -33,6 +33,7 @@ pub async fn start(
     obs: &mut dyn Observer,
     cancel: &Cancel,
 ) -> Result<Started, Error> {
+    super::local_only(target, "start")?;
     let report = crate::probe::inspect_ports(target, waits.handshake).await?;
     if let Some(p) = this_gateway(&report) {
         let live = Live::of_report(&report).await;
@@ -95,6 +96,7 @@ pub async fn stop(
     waits: Waits,
     obs: &mut dyn Observer,
 ) -> Result<StopOutcome, Error> {
+    super::local_only(target, "stop")?;
     if let Some((manager, _)) = supervising(target).await {
         perform(target, manager, Action::Stop).await?;
         let port = target.paths.port(&target.load_config()?, &target.env).value;

@@ -41,6 +41,7 @@ impl GatewayStatus {
 }
 
 pub async fn status(target: &Target) -> Result<GatewayStatus, Error> {
+    super::local_only(target, "status")?;
     let config = target.load_config()?;
     let ports = crate::probe::inspect_ports(target, Duration::from_secs(2)).await?;
     let supervisor = super::restart::supervising(target).await;

@@ -121,5 +121,19 @@ fn remote_gateway_down_is_unreachable_not_local_gateway_down() {
         "a loopback URL in remote mode is a tunnel's local end: {c:#}"
     );
     assert!(!codes(&doc).iter().any(|c| c == "gateway-down"), "{r}");
-    assert_no_secrets(&r.text(), &[&token]);
+    // This machine has no gateway of its own in remote mode: the lifecycle commands say where
+    // to run them (before touching any local port).
+    let mut said = String::new();
+    for verb in ["status", "restart", "start"] {
+        let r = run(clawkit_with_env(client.env()).args(["gateway", verb]));
+        assert_eq!(r.code, Some(2), "{r}");
+        assert!(
+            r.stderr.contains("remote mode")
+                && r.stderr.contains(&format!("clawkit gateway {verb}"))
+                && r.stderr.contains("clawkit probe"),
+            "{r}"
+        );
+        said.push_str(&r.text());
+    }
+    assert_no_secrets(&format!("{}{said}", r.text()), &[&token]);
 }
