@@ -2,6 +2,7 @@
 //! still-valid token when no shared secret is at hand), another device's token rotated on the
 //! gateway, or every paired device's (`all`) followed by this client's own.
 
+use super::given::{Adopted, adopt};
 use super::local::{HANDSHAKE, Local, rpc_refused};
 use super::pairing::{ListedDevice, pair_list};
 use super::refresh::{Fresh, How, RefreshRequest, Refreshed, cache_and_verify, refresh_as};
@@ -70,17 +71,61 @@ fn device_ids<S: Serializer>(devices: &[ListedDevice], s: S) -> Result<S::Ok, S:
     s.collect_seq(devices.iter().map(|d| &d.device_id))
 }
 
+/// A rotation, and what became of the secret the user gave for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rotation {
+    #[serde(flatten)]
+    pub rotated: Rotated,
+    /// The secret given with `--token`/`--password`: verified, and stored when this client's
+    /// config would send another.
+    #[serde(rename = "givenSecret", skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<Adopted>,
+}
+
+/// Rotates as `req` asks. A secret given in `req.secret` is put to the gateway first: refused,
+/// nothing is written; accepted, it is stored where the CLI reads it (journalled) unless the
+/// CLI sends it already, then the rotation runs with it.
 pub async fn rotate(
     target: &Target,
     req: &RotateRequest,
     obs: &mut dyn Observer,
     cancel: &Cancel,
-) -> Result<Rotated, Error> {
+) -> Result<Rotation, Error> {
     if req.all && req.device.is_some() {
         return Err(Error::Usage(
             "rotate either one device or all of them, not both".into(),
         ));
     }
+    let flag = match req.secret {
+        Credential::Password(_) => "--password",
+        _ => "--token",
+    };
+    let next = format!(
+        "clawkit gateway token rotate {flag} -   # with the gateway's current {} on standard input",
+        &flag[2..]
+    );
+    let adopted = adopt(target, &req.secret, &next).await?;
+    if let Some(a) = adopted
+        .as_ref()
+        .and_then(|a| a.journal.as_ref().zip(a.key.as_ref()))
+    {
+        obs.on(Event::Progress {
+            message: format!(
+                "stored the secret you gave in {} (undo: clawkit undo {})",
+                a.1, a.0
+            ),
+        });
+    }
+    let rotated = rotate_verified(target, req, obs, cancel).await?;
+    Ok(Rotation { rotated, adopted })
+}
+
+async fn rotate_verified(
+    target: &Target,
+    req: &RotateRequest,
+    obs: &mut dyn Observer,
+    cancel: &Cancel,
+) -> Result<Rotated, Error> {
     let local = Local::of(target)?;
     let own_only = req.device.is_none() && !req.all;
     let secret = match local.secret(target, &req.secret, "reissuing a device token") {
@@ -275,6 +320,36 @@ mod tests {
         expected["otherDevices"] = json!(["d2"]);
         assert_eq!(serde_json::to_value(&all).unwrap(), expected);
         assert!(all.accepted());
+    }
+
+    /// A given secret adds `givenSecret` (fingerprints and the journal id) to the document it
+    /// always was; without one the document is unchanged.
+    #[test]
+    fn a_given_secret_adds_its_record_to_the_rotation_document() {
+        let own = refreshed(crate::openclaw::state::CacheWrite::Created {
+            path: "/s/c.json".into(),
+        });
+        let plain = Rotation {
+            rotated: Rotated::Own(Box::new(own.clone())),
+            adopted: None,
+        };
+        let expected = serde_json::to_value(&own).unwrap();
+        assert_eq!(serde_json::to_value(&plain).unwrap(), expected);
+        let with = Rotation {
+            adopted: Some(Adopted {
+                fingerprint: "sha256:0123456789ab".into(),
+                key: Some("gateway.remote.token".into()),
+                journal: Some("20260101-000000-1".into()),
+                journal_path: None,
+                backup: None,
+                note: None,
+            }),
+            ..plain
+        };
+        let doc = serde_json::to_value(&with).unwrap();
+        assert_eq!(doc["deviceId"], expected["deviceId"]);
+        assert_eq!(doc["givenSecret"]["key"], "gateway.remote.token");
+        assert_eq!(doc["givenSecret"]["journal"], "20260101-000000-1");
     }
 
     #[test]
