@@ -96,36 +96,6 @@ pub async fn rotate(
             "rotate either one device or all of them, not both".into(),
         ));
     }
-    let flag = match req.secret {
-        Credential::Password(_) => "--password",
-        _ => "--token",
-    };
-    let next = format!(
-        "clawkit gateway token rotate {flag} -   # with the gateway's current {} on standard input",
-        &flag[2..]
-    );
-    let adopted = adopt(target, &req.secret, &next).await?;
-    if let Some(a) = adopted
-        .as_ref()
-        .and_then(|a| a.journal.as_ref().zip(a.key.as_ref()))
-    {
-        obs.on(Event::Progress {
-            message: format!(
-                "stored the secret you gave in {} (undo: clawkit undo {})",
-                a.1, a.0
-            ),
-        });
-    }
-    let rotated = rotate_verified(target, req, obs, cancel).await?;
-    Ok(Rotation { rotated, adopted })
-}
-
-async fn rotate_verified(
-    target: &Target,
-    req: &RotateRequest,
-    obs: &mut dyn Observer,
-    cancel: &Cancel,
-) -> Result<Rotated, Error> {
     let local = Local::of(target)?;
     let own_only = req.device.is_none() && !req.all;
     let secret = match local.secret(target, &req.secret, "reissuing a device token") {
@@ -134,18 +104,26 @@ async fn rotate_verified(
         // in-band, as that device.
         Err(no_secret) if own_only => {
             return match in_band(&local, &req.role).await? {
-                Some(own) => Ok(Rotated::Own(Box::new(own))),
+                Some(own) => Ok(Rotation {
+                    rotated: Rotated::Own(Box::new(own)),
+                    adopted: None,
+                }),
                 None => Err(no_secret),
             };
         }
         Err(e) => return Err(e),
     };
-    let Some(identity) = own_identity(&local, req.device.as_deref()).await? else {
+    let identity = own_identity(&local, req.device.as_deref()).await?;
+    // Everything that can refuse without writing has been asked; the given secret now.
+    let adopted = adopt_given(target, req, obs).await?;
+    let Some(identity) = identity else {
         let device = req.device.as_deref().unwrap_or_default();
         let port = target.paths.port(&local.config, &target.env).value;
-        return other(&local, &secret, device, &req.role, port)
-            .await
-            .map(Rotated::Other);
+        let other = other(&local, &secret, device, &req.role, port).await?;
+        return Ok(Rotation {
+            rotated: Rotated::Other(other),
+            adopted,
+        });
     };
     let others = if req.all {
         let own_id = identity.device_id();
@@ -159,10 +137,38 @@ async fn rotate_verified(
         timeout: HANDSHAKE,
     };
     let own = Box::new(refresh_as(&local, &identity, &refresh, &mut |_| Ok(())).await?);
-    Ok(match others {
+    let rotated = match others {
         Some(others) => Rotated::All { others, own },
         None => Rotated::Own(own),
-    })
+    };
+    Ok(Rotation { rotated, adopted })
+}
+
+/// The secret given in `req`, put to the gateway (refused: the error, nothing written) and
+/// stored when this client's config would send another, as the progress says.
+async fn adopt_given(
+    target: &Target,
+    req: &RotateRequest,
+    obs: &mut dyn Observer,
+) -> Result<Option<Adopted>, Error> {
+    let flag = match req.secret {
+        Credential::Password(_) => "--password",
+        _ => "--token",
+    };
+    let next = format!(
+        "clawkit gateway token rotate {flag} -   # with the gateway's current {} on standard input",
+        &flag[2..]
+    );
+    let adopted = adopt(target, &req.secret, &next).await?;
+    if let Some((id, key)) = adopted
+        .as_ref()
+        .and_then(|a| a.journal.as_ref().zip(a.key.as_ref()))
+    {
+        obs.on(Event::Progress {
+            message: format!("stored the secret you gave in {key} (undo: clawkit undo {id})"),
+        });
+    }
+    Ok(adopted)
 }
 
 /// This client's identity when the request is about it (no device named, or its own id);

@@ -13,6 +13,8 @@
 //!   (a fake service manager over real gateways).
 //! - `doctor`, `gateway_token`, `probe`, `state`: the doctor's scenarios, the token commands,
 //!   handshakes and verdicts, the state readers of both layouts.
+//! - `supply`: a secret the user gives (`doctor --fix --token`, `rotate --token`), verified
+//!   by the real gateway before it is stored.
 //!
 //! Tests that only read from a gateway share one per OpenClaw version
 //! (`clawkit_testkit::shared_gateway`); tests that change or stop one start their own.
@@ -33,4 +35,5 @@ mod scenarios;
 mod services;
 mod state;
 mod supervised;
+mod supply;
 mod util;
