@@ -30,6 +30,9 @@ pub enum Error {
     Write(#[from] crate::fsx::WriteError),
     #[error(transparent)]
     NoSecret(#[from] crate::openclaw::auth::NoSharedSecret),
+    /// The gateway refused the secret the user gave; nothing was written with it.
+    #[error(transparent)]
+    GivenRefused(#[from] crate::openclaw::auth::GivenSecretRefused),
     /// OpenClaw's device and pairing state could not be read, backed up or written.
     #[error(transparent)]
     State(#[from] crate::openclaw::state::StateError),

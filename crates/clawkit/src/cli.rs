@@ -77,6 +77,8 @@ pub struct DoctorArgs {
     /// With --fix: approve this client's own pending repair request.
     #[arg(long, requires = "fix")]
     pub approve_repairs: bool,
+    #[command(flatten)]
+    pub secret: GivenSecretArgs,
     /// Also compare the secrets of a Docker setup (its .env and compose file) in this directory.
     #[arg(long, value_name = "DIR")]
     pub docker_dir: Option<PathBuf>,
@@ -198,12 +200,28 @@ pub enum TokenCommand {
 #[derive(Debug, Clone, Args)]
 pub struct SharedSecretArgs {
     /// The gateway's shared token (default: this client's configured one, or
-    /// OPENCLAW_GATEWAY_TOKEN).
-    #[arg(long, conflicts_with = "password")]
+    /// OPENCLAW_GATEWAY_TOKEN). `-` reads it from standard input: a value typed here is
+    /// visible in the process list while clawkit runs, and stays in your shell history.
+    #[arg(long, conflicts_with = "password", value_name = "TOKEN|-")]
     pub token: Option<String>,
     /// The gateway's shared password (default: this client's configured one, or
-    /// OPENCLAW_GATEWAY_PASSWORD).
-    #[arg(long)]
+    /// OPENCLAW_GATEWAY_PASSWORD). `-` reads it from standard input (see --token).
+    #[arg(long, value_name = "PASSWORD|-")]
+    pub password: Option<String>,
+}
+
+/// A secret for the doctor to try when it cannot see the gateway's (`doctor --token`).
+#[derive(Debug, Clone, Args)]
+pub struct GivenSecretArgs {
+    /// The gateway's token, for when clawkit cannot read it (a remote gateway, one started
+    /// with --token). It is tried with a real handshake first; only an accepted one is used:
+    /// the plan stores it where the CLI reads it (gateway.auth.token, or gateway.remote.token
+    /// in remote mode), which --fix applies. `-` reads it from standard input: a value typed
+    /// here is visible in the process list while clawkit runs, and stays in your shell history.
+    #[arg(long, conflicts_with = "password", value_name = "TOKEN|-")]
+    pub token: Option<String>,
+    /// The gateway's password, the same way as --token.
+    #[arg(long, value_name = "PASSWORD|-")]
     pub password: Option<String>,
 }
 
@@ -341,6 +359,12 @@ mod tests {
         assert_eq!(reset.password.as_deref(), Some("P"));
         let probe = secret(&["probe", "--token", "T", "--json"]).unwrap();
         assert_eq!(probe.token.as_deref(), Some("T"));
+        let doctor = parse(["clawkit", "doctor", "--fix", "--yes", "--token", "-"]).unwrap();
+        match doctor.command {
+            Command::Doctor(d) => assert_eq!(d.secret.token.as_deref(), Some("-")),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(["clawkit", "doctor", "--token", "T", "--password", "P"]).is_err());
         for cmd in [
             &["probe"][..],
             &["gateway", "token", "rotate"],

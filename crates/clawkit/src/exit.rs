@@ -58,7 +58,7 @@ pub fn report(err: &Error) -> ExitCode {
 /// job: exit 2.
 pub fn status_of(err: &Error) -> ExitStatus {
     match err {
-        Error::Refused(_) | Error::Service(_) => ExitStatus::Problems,
+        Error::Refused(_) | Error::Service(_) | Error::GivenRefused(_) => ExitStatus::Problems,
         _ => ExitStatus::Error,
     }
 }
@@ -71,6 +71,10 @@ pub fn hint(err: &Error) -> Option<String> {
                 h.entry.title, h.entry.patterns[0]
             )
         }),
+        Error::GivenRefused(r) => Some(format!(
+            "give the {} this gateway checks now (on the gateway's host, `clawkit gateway token status` shows it and where it comes from), then: `{}`",
+            r.word, r.next
+        )),
         Error::Config(ConfigError::Parse { file, .. }) => Some(format!(
             "fix the syntax at that line (JSON5: comments, unquoted keys and trailing commas are fine), then run `openclaw config validate`; clawkit did not change {}",
             file.display()

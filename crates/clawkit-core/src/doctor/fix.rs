@@ -5,12 +5,13 @@
 use super::plan::{Action, Step};
 use super::sources::remove_assignment;
 use crate::diff::unified;
-use crate::fsx::{self, Snapshot, backup_root};
+use crate::fsx::{Snapshot, backup_root};
 use crate::gateway::{ConnectOptions, connect};
 use crate::host::kill::stop;
+use crate::journal::write::replace_file;
 use crate::journal::{Change, Journal};
 use crate::openclaw::auth::{AuthMode, Secret, as_credential};
-use crate::openclaw::config::{self, NewValue, plan_set, plan_unset};
+use crate::openclaw::config::{NewValue, plan_set, plan_unset};
 use crate::openclaw::state::CacheWrite;
 use crate::target::Target;
 use crate::tokens::{self, RefreshRequest};
@@ -133,30 +134,15 @@ pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<
         if change.new_text == change.snapshot.text {
             return Ok(format!("{}: already as planned", path.display()));
         }
-        let mode = std::fs::metadata(&path)
-            .map(|m| m.permissions().mode() & 0o7777)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        let backup = fsx::backup(&change.snapshot, &backups).map_err(|e| e.to_string())?;
-        journal
-            .record(Change::File {
-                path: path.clone(),
-                backup: backup.clone(),
-                mode,
-            })
-            .map_err(jerr)?;
-        crate::failpoint::hit("file-backed-up");
-        fsx::replace(&change.snapshot, &change.new_text).map_err(|e| e.to_string())?;
-        crate::failpoint::hit("file-replaced");
         // A config must still parse as OpenClaw reads it; a broken write is put back at once.
-        if path == ctx.target.paths.config_path.value
-            && let Err(e) = config::load(&path, &ctx.target.env)
-        {
-            let now = Snapshot::read(&path).map_err(|e| e.to_string())?;
-            fsx::replace(&now, &change.snapshot.text).map_err(|e| e.to_string())?;
-            return Err(format!(
-                "the edited config did not parse ({e}); restored it"
-            ));
-        }
+        let config = (path == ctx.target.paths.config_path.value).then_some(&ctx.target.env);
+        let backup = replace_file(
+            journal,
+            &change.snapshot,
+            &change.new_text,
+            &backups,
+            config,
+        )?;
         return Ok(format!(
             "{} changed (backup {})",
             path.display(),

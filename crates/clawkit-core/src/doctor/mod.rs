@@ -16,6 +16,7 @@ pub mod run;
 mod setup;
 pub mod sources;
 mod subject;
+pub mod supply;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
@@ -123,6 +124,9 @@ pub struct Diagnosis {
     pub checks: Vec<Check>,
     pub causes: Vec<Cause>,
     pub steps: Vec<Step>,
+    /// The gateway's verdict on a secret the user gave (`--token`/`--password`); when it
+    /// accepted it, `steps` are planned with it ([`supply::examine_given`]).
+    pub supplied: Option<crate::probe::GivenChecked>,
 }
 
 impl Diagnosis {
@@ -152,5 +156,6 @@ pub fn conclude(facts: Facts) -> Diagnosis {
         checks,
         causes,
         steps,
+        supplied: None,
     }
 }

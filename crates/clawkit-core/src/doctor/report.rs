@@ -22,7 +22,8 @@ pub fn previews(steps: &[Step], ctx: &Context) -> Vec<Option<String>> {
 
 /// Every secret the diagnosis saw, as a redactor for whatever is shown of it.
 pub fn redactor(d: &Diagnosis) -> Redactor {
-    fix::redactor(d.facts.secrets())
+    let given = d.supplied.as_ref().map(|s| &s.secret);
+    fix::redactor(d.facts.secrets().into_iter().chain(given))
 }
 
 fn step_json(n: usize, s: &Step, preview: Option<&Option<String>>) -> Value {
@@ -66,6 +67,7 @@ pub fn document(d: &Diagnosis, previews: &[Option<String>]) -> Value {
             "id": c.id, "group": c.group, "title": c.title, "worst": c.worst(), "findings": c.findings,
         })).collect::<Vec<_>>(),
         "causes": d.causes,
+        "supplied": d.supplied,
         "plan": d.steps.iter().enumerate().map(|(i, s)| step_json(i + 1, s, previews.get(i))).collect::<Vec<_>>(),
     })
 }

@@ -79,7 +79,8 @@ pub fn context(inputs: &Inputs, d: &Diagnosis) -> Context {
     }
 }
 
-/// Applies `diagnosis`'s plan. Only one fix per state dir runs at a time.
+/// Applies `diagnosis`'s plan. Only one fix per state dir runs at a time. When the user gave
+/// a secret and the gateway refused it, nothing is done: the error names it by fingerprint.
 pub async fn fix(
     inputs: &Inputs,
     diagnosis: &Diagnosis,
@@ -89,6 +90,10 @@ pub async fn fix(
     cancel: &Cancel,
 ) -> Result<FixReport, Error> {
     crate::failpoint::arm(&inputs.target.env);
+    // A secret the user gave that the gateway refused: no lock, no journal, no file.
+    if let Some(refused) = super::supply::refused(diagnosis) {
+        return Err(refused.into());
+    }
     let state_dir = inputs.target.paths.state_dir.value.clone();
     let _lock = FixLock::acquire(&state_dir, &opts.who)?;
     let ctx = context(inputs, diagnosis);

@@ -9,6 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 pub mod lock;
+pub mod write;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {

@@ -24,7 +24,7 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
-    fn word(self) -> &'static str {
+    pub fn word(self) -> &'static str {
         match self {
             SecretKind::Token => "token",
             SecretKind::Password => "password",
@@ -219,6 +219,52 @@ pub fn admin_credential(
         });
     }
     Ok(shared)
+}
+
+/// A secret the user gave on the command line (`--token`/`--password`), as a [`Secret`]
+/// that says where it came from; `None` for [`Credential::None`](crate::gateway::Credential).
+pub fn given_secret(given: &crate::gateway::Credential) -> Option<Secret> {
+    use crate::gateway::Credential;
+    let (kind, flag, value) = match given {
+        Credential::Token(t) => (SecretKind::Token, "--token", t),
+        Credential::Password(p) => (SecretKind::Password, "--password", p),
+        Credential::None => return None,
+    };
+    Some(Secret::new(
+        kind,
+        SecretOrigin::Flag { name: flag.into() },
+        value.as_str(),
+    ))
+}
+
+/// The config key the CLI reads first in `mode` for a secret of `kind`: where a secret must
+/// be written so the CLI sends it, whatever else the config or the shell holds (except a
+/// remote-mode password, which OpenClaw takes from the shell first). `None` with an explicit
+/// URL: the CLI then reads only the environment.
+pub fn pin_key(mode: &ClientMode, kind: SecretKind) -> Option<&'static str> {
+    match (mode, kind) {
+        (ClientMode::Local, SecretKind::Password) => Some("gateway.auth.password"),
+        (ClientMode::Local, _) => Some("gateway.auth.token"),
+        (ClientMode::Remote, SecretKind::Password) => Some("gateway.remote.password"),
+        (ClientMode::Remote, _) => Some("gateway.remote.token"),
+        (ClientMode::ExplicitUrl, _) => None,
+    }
+}
+
+/// The gateway refused a secret the user gave: nothing was written with it.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the gateway at {url} refused the {word} you gave ({fingerprint}): {reason}; no file changed"
+)]
+pub struct GivenSecretRefused {
+    pub url: String,
+    /// "token" or "password".
+    pub word: &'static str,
+    pub fingerprint: String,
+    /// The gateway's verdict, in its words.
+    pub reason: String,
+    /// The command to run again with the right secret.
+    pub next: String,
 }
 
 fn config_secret(config: &LoadedConfig, key: &str, kind: SecretKind) -> Option<Secret> {

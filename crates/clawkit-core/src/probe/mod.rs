@@ -5,9 +5,11 @@
 //! monitor's held connection start from the same choices.
 
 mod connect_as;
+mod given;
 mod handshake;
 mod ports;
 
 pub use connect_as::{As, ProbeRequest, Sent, connection_for};
+pub use given::{GivenChecked, check_given};
 pub use handshake::{Greeted, ProbeOutcome, probe};
 pub use ports::inspect_ports;

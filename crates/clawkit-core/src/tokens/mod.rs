@@ -9,6 +9,7 @@
 //! go only into OpenClaw's cache and the gateway's handshake; every outcome carries
 //! fingerprints.
 
+mod given;
 mod local;
 mod pairing;
 mod refresh;
@@ -20,10 +21,11 @@ mod status;
 mod testing;
 
 pub use crate::openclaw::state::CacheWrite;
+pub use given::Adopted;
 pub use pairing::ListedDevice;
 pub use refresh::{How, OnCached, RefreshRequest, Refreshed, refresh};
 pub use reset::{ResetDone, ResetOutcome, reset};
-pub use rotate::{OtherRotated, RotateRequest, Rotated, rotate};
+pub use rotate::{OtherRotated, RotateRequest, Rotated, Rotation, rotate};
 pub use scopes::{DEFAULT_SCOPES, choose_scopes};
 pub use status::{
     CachedRow, ClientAuth, ClientSide, LiveCheck, PairedRow, PendingRequestRow, SecretRow,

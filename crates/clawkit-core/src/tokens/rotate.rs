@@ -2,6 +2,7 @@
 //! still-valid token when no shared secret is at hand), another device's token rotated on the
 //! gateway, or every paired device's (`all`) followed by this client's own.
 
+use super::given::{Adopted, adopt};
 use super::local::{HANDSHAKE, Local, rpc_refused};
 use super::pairing::{ListedDevice, pair_list};
 use super::refresh::{Fresh, How, RefreshRequest, Refreshed, cache_and_verify, refresh_as};
@@ -70,12 +71,26 @@ fn device_ids<S: Serializer>(devices: &[ListedDevice], s: S) -> Result<S::Ok, S:
     s.collect_seq(devices.iter().map(|d| &d.device_id))
 }
 
+/// A rotation, and what became of the secret the user gave for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rotation {
+    #[serde(flatten)]
+    pub rotated: Rotated,
+    /// The secret given with `--token`/`--password`: verified, and stored when this client's
+    /// config would send another.
+    #[serde(rename = "givenSecret", skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<Adopted>,
+}
+
+/// Rotates as `req` asks. A secret given in `req.secret` is put to the gateway first: refused,
+/// nothing is written; accepted, it is stored where the CLI reads it (journalled) unless the
+/// CLI sends it already, then the rotation runs with it.
 pub async fn rotate(
     target: &Target,
     req: &RotateRequest,
     obs: &mut dyn Observer,
     cancel: &Cancel,
-) -> Result<Rotated, Error> {
+) -> Result<Rotation, Error> {
     if req.all && req.device.is_some() {
         return Err(Error::Usage(
             "rotate either one device or all of them, not both".into(),
@@ -89,18 +104,26 @@ pub async fn rotate(
         // in-band, as that device.
         Err(no_secret) if own_only => {
             return match in_band(&local, &req.role).await? {
-                Some(own) => Ok(Rotated::Own(Box::new(own))),
+                Some(own) => Ok(Rotation {
+                    rotated: Rotated::Own(Box::new(own)),
+                    adopted: None,
+                }),
                 None => Err(no_secret),
             };
         }
         Err(e) => return Err(e),
     };
-    let Some(identity) = own_identity(&local, req.device.as_deref()).await? else {
+    let identity = own_identity(&local, req.device.as_deref()).await?;
+    // Everything that can refuse without writing has been asked; the given secret now.
+    let adopted = adopt_given(target, req, obs).await?;
+    let Some(identity) = identity else {
         let device = req.device.as_deref().unwrap_or_default();
         let port = target.paths.port(&local.config, &target.env).value;
-        return other(&local, &secret, device, &req.role, port)
-            .await
-            .map(Rotated::Other);
+        let other = other(&local, &secret, device, &req.role, port).await?;
+        return Ok(Rotation {
+            rotated: Rotated::Other(other),
+            adopted,
+        });
     };
     let others = if req.all {
         let own_id = identity.device_id();
@@ -114,10 +137,38 @@ pub async fn rotate(
         timeout: HANDSHAKE,
     };
     let own = Box::new(refresh_as(&local, &identity, &refresh, &mut |_| Ok(())).await?);
-    Ok(match others {
+    let rotated = match others {
         Some(others) => Rotated::All { others, own },
         None => Rotated::Own(own),
-    })
+    };
+    Ok(Rotation { rotated, adopted })
+}
+
+/// The secret given in `req`, put to the gateway (refused: the error, nothing written) and
+/// stored when this client's config would send another, as the progress says.
+async fn adopt_given(
+    target: &Target,
+    req: &RotateRequest,
+    obs: &mut dyn Observer,
+) -> Result<Option<Adopted>, Error> {
+    let flag = match req.secret {
+        Credential::Password(_) => "--password",
+        _ => "--token",
+    };
+    let next = format!(
+        "clawkit gateway token rotate {flag} -   # with the gateway's current {} on standard input",
+        &flag[2..]
+    );
+    let adopted = adopt(target, &req.secret, &next).await?;
+    if let Some((id, key)) = adopted
+        .as_ref()
+        .and_then(|a| a.journal.as_ref().zip(a.key.as_ref()))
+    {
+        obs.on(Event::Progress {
+            message: format!("stored the secret you gave in {key} (undo: clawkit undo {id})"),
+        });
+    }
+    Ok(adopted)
 }
 
 /// This client's identity when the request is about it (no device named, or its own id);
@@ -275,6 +326,36 @@ mod tests {
         expected["otherDevices"] = json!(["d2"]);
         assert_eq!(serde_json::to_value(&all).unwrap(), expected);
         assert!(all.accepted());
+    }
+
+    /// A given secret adds `givenSecret` (fingerprints and the journal id) to the document it
+    /// always was; without one the document is unchanged.
+    #[test]
+    fn a_given_secret_adds_its_record_to_the_rotation_document() {
+        let own = refreshed(crate::openclaw::state::CacheWrite::Created {
+            path: "/s/c.json".into(),
+        });
+        let plain = Rotation {
+            rotated: Rotated::Own(Box::new(own.clone())),
+            adopted: None,
+        };
+        let expected = serde_json::to_value(&own).unwrap();
+        assert_eq!(serde_json::to_value(&plain).unwrap(), expected);
+        let with = Rotation {
+            adopted: Some(Adopted {
+                fingerprint: "sha256:0123456789ab".into(),
+                key: Some("gateway.remote.token".into()),
+                journal: Some("20260101-000000-1".into()),
+                journal_path: None,
+                backup: None,
+                note: None,
+            }),
+            ..plain
+        };
+        let doc = serde_json::to_value(&with).unwrap();
+        assert_eq!(doc["deviceId"], expected["deviceId"]);
+        assert_eq!(doc["givenSecret"]["key"], "gateway.remote.token");
+        assert_eq!(doc["givenSecret"]["journal"], "20260101-000000-1");
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! renders the diagnosis grouped as the flowchart, walks the fix plan step by step with a
 //! journal, verifies, and writes the redacted support bundle.
 
-use super::{print_json, runtime, say};
+use super::{print_json, read_given, runtime, say};
 use crate::cli::{DoctorArgs, UndoArgs};
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
 use crate::term::{StepPrinter, TerminalApprover, interactive};
 use clawkit_core::doctor::report::{self, document, previews, write_report};
 use clawkit_core::doctor::run::{FixOptions, FixReport, context, fix};
+use clawkit_core::doctor::supply::{examine_given, refused};
 use clawkit_core::doctor::{Action, Diagnosis, Inputs, Phase, Step};
 use clawkit_core::error::{Error, Result};
 use clawkit_core::event::{Cancel, NullObserver, Observer};
@@ -30,8 +31,12 @@ pub fn run(
         docker_dir: args.docker_dir.clone(),
         timeout: Duration::from_millis(args.timeout_ms),
     };
+    let given = read_given(
+        args.secret.token.as_deref(),
+        args.secret.password.as_deref(),
+    )?;
     let rt = runtime()?;
-    let diagnosis = rt.block_on(clawkit_core::doctor::examine(&inputs));
+    let diagnosis = rt.block_on(examine_given(&inputs, &given))?;
     // Everything printed is redacted against every secret clawkit saw, line by line (so the
     // questions of --fix reach the terminal before the answer is read).
     let mut buf = Redacting {
@@ -255,6 +260,9 @@ fn render_conclusions(d: &Diagnosis, previews: &[Option<String>], view: View, ou
             }
         }
     }
+    if let Some(s) = &d.supplied {
+        say_supplied(s, out);
+    }
     if !d.steps.is_empty() {
         say!(
             out,
@@ -288,6 +296,29 @@ fn render_conclusions(d: &Diagnosis, previews: &[Option<String>], view: View, ou
     }
 }
 
+/// The gateway's verdict on the secret the user gave, by fingerprint.
+fn say_supplied(s: &clawkit_core::probe::GivenChecked, out: &mut dyn Write) {
+    let what = format!("the {} you gave ({})", s.kind, s.secret.fingerprint());
+    if s.accepted {
+        say!(
+            out,
+            "\nGiven secret\n  {what}: accepted by the gateway at {}; the plan uses it",
+            s.url
+        );
+    } else {
+        say!(
+            out,
+            "\nGiven secret\n  {what}: refused by the gateway at {}: {}{}; the plan does not use it",
+            s.url,
+            s.verdict.name(),
+            s.verdict
+                .message()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        );
+    }
+}
+
 fn count(d: &Diagnosis) -> (usize, usize) {
     let all = d.checks.iter().flat_map(|c| c.findings.iter());
     let errors = all
@@ -306,6 +337,10 @@ fn fix_run(
     diagnosis: Diagnosis,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
+    // A given secret the gateway refused: nothing is written, whatever else the plan says.
+    if let Some(refusal) = refused(&diagnosis) {
+        return Err(refusal.into());
+    }
     let changes = diagnosis.steps.iter().filter(|s| s.is_change()).count();
     if changes == 0 {
         if args.json {

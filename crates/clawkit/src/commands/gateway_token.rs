@@ -12,8 +12,8 @@ use clawkit_core::event::{Cancel, NullObserver, Observer};
 use clawkit_core::openclaw::state::short_device_id;
 use clawkit_core::time::format_time_ms;
 use clawkit_core::tokens::{
-    self, OtherRotated, Refreshed, ResetDone, ResetOutcome, RotateRequest, Rotated, SecretRow,
-    TokenStatus,
+    self, Adopted, OtherRotated, Refreshed, ResetDone, ResetOutcome, RotateRequest, Rotated,
+    Rotation, SecretRow, TokenStatus,
 };
 use std::io::Write;
 use std::time::Duration;
@@ -43,7 +43,7 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
                 device: device.clone(),
                 all: *all,
                 role: role.clone(),
-                secret: given_secret(secret),
+                secret: given_secret(secret)?,
             };
             let _ = out.flush();
             let obs: &mut dyn Observer = if *json {
@@ -51,9 +51,9 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
             } else {
                 &mut ProgressPrinter
             };
-            let rotated = rt.block_on(tokens::rotate(&target, &req, obs, &cancel))?;
-            render_rotated(&rotated, *json, out);
-            Ok(success_unless(!rotated.accepted()))
+            let rotation = rt.block_on(tokens::rotate(&target, &req, obs, &cancel))?;
+            render_rotation(&rotation, *json, out);
+            Ok(success_unless(!rotation.rotated.accepted()))
         }
         TokenCommand::Reset { yes, secret, json } => {
             let interactive = interactive();
@@ -62,7 +62,7 @@ pub fn run(settings: &Settings, cmd: &TokenCommand, out: &mut dyn Write) -> Resu
                 interactive,
             };
             let _ = out.flush();
-            let secret = given_secret(secret);
+            let secret = given_secret(secret)?;
             let outcome = rt.block_on(tokens::reset(
                 &target,
                 &secret,
@@ -252,12 +252,15 @@ fn render_devices(s: &TokenStatus, out: &mut dyn Write) {
     }
 }
 
-fn render_rotated(r: &Rotated, as_json: bool, out: &mut dyn Write) {
+fn render_rotation(r: &Rotation, as_json: bool, out: &mut dyn Write) {
     if as_json {
         print_json(out, &versioned(r));
         return;
     }
-    match r {
+    if let Some(a) = &r.adopted {
+        render_adopted(a, out);
+    }
+    match &r.rotated {
         Rotated::Own(own) => render_refreshed(own, out),
         Rotated::All { others, own } => {
             say!(
@@ -268,6 +271,32 @@ fn render_rotated(r: &Rotated, as_json: bool, out: &mut dyn Write) {
             render_refreshed(own, out);
         }
         Rotated::Other(other) => render_other(other, out),
+    }
+}
+
+/// The secret the user gave: accepted (or this would not run), and where it went.
+fn render_adopted(a: &Adopted, out: &mut dyn Write) {
+    match (&a.key, &a.journal) {
+        (Some(key), Some(id)) => {
+            say!(
+                out,
+                "the gateway accepts the secret you gave ({}): stored in {key}",
+                a.fingerprint
+            );
+            if let Some(backup) = &a.backup {
+                say!(out, "backup: {}", backup.display());
+            }
+            say!(out, "journal: {id}   (undo: clawkit undo {id})");
+        }
+        _ => say!(
+            out,
+            "the gateway accepts the secret you gave ({}){}",
+            a.fingerprint,
+            a.note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        ),
     }
 }
 

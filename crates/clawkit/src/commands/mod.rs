@@ -73,13 +73,60 @@ pub(crate) fn versioned(body: &impl serde::Serialize) -> serde_json::Value {
 /// The shared secret given with `--token`/`--password` (`None`: use the configured one).
 pub(crate) fn given_secret(
     args: &crate::cli::SharedSecretArgs,
-) -> clawkit_core::gateway::Credential {
+) -> Result<clawkit_core::gateway::Credential> {
+    read_given(args.token.as_deref(), args.password.as_deref())
+}
+
+/// The secret given as `token` or `password`; `-` reads one line of standard input (the
+/// value stays out of the process list and the shell history). The only place that reads it:
+/// the engine gets the value.
+pub(crate) fn read_given(
+    token: Option<&str>,
+    password: Option<&str>,
+) -> Result<clawkit_core::gateway::Credential> {
     use clawkit_core::gateway::Credential;
-    match (&args.token, &args.password) {
-        (Some(t), _) => Credential::Token(t.clone()),
-        (_, Some(p)) => Credential::Password(p.clone()),
-        _ => Credential::None,
+    let (flag, value) = match (token, password) {
+        (Some(t), _) => ("--token", t),
+        (_, Some(p)) => ("--password", p),
+        _ => return Ok(Credential::None),
+    };
+    let value = if value == "-" {
+        read_secret_line(flag)?
+    } else {
+        value.to_string()
+    };
+    if value.trim().is_empty() {
+        return Err(clawkit_core::error::Error::Usage(format!(
+            "{flag} is empty: give the gateway's {} (or `-` and the value on standard input)",
+            &flag[2..]
+        )));
     }
+    Ok(if flag == "--token" {
+        Credential::Token(value)
+    } else {
+        Credential::Password(value)
+    })
+}
+
+/// One line of standard input without its line ending (a prompt first on a terminal).
+fn read_secret_line(flag: &str) -> Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "{flag} -: paste the gateway's {}, then Enter: ",
+            &flag[2..]
+        );
+        let _ = err.flush();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| clawkit_core::error::Error::io("<stdin>", e))?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 /// Writes a `--json` document, pretty-printed (a closed pipe is ignored, as with `say!`).

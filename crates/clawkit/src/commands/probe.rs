@@ -15,7 +15,7 @@ use std::time::Duration;
 pub fn run(settings: &Settings, args: &ProbeArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let req = ProbeRequest {
         url: args.url.clone(),
-        secret: super::given_secret(&args.secret),
+        secret: super::given_secret(&args.secret)?,
         r#as: match args.r#as {
             ProbeAs::Cli => As::Cli,
             ProbeAs::Device => As::Device,

@@ -342,10 +342,19 @@ fn a_refusing_gateway_is_exit_1_with_the_next_step() {
     let out =
         run(clawkit_with_env(gw.env()).args(["gateway", "token", "rotate", "--token", &wrong]));
     assert_eq!(out.code, Some(1), "{out}");
+    // The given token is put to the gateway before anything else happens.
     assert!(
-        out.stderr.contains("refused: gateway token mismatch"),
+        out.stderr.contains("refused the token you gave (sha256:")
+            && out.stderr.contains("gateway token mismatch")
+            && out.stderr.contains("no file changed"),
         "{out}"
     );
-    assert!(out.stderr.contains("hint: gateway token mismatch"), "{out}");
+    assert!(
+        out.stderr.contains("hint:")
+            && out
+                .stderr
+                .contains("clawkit gateway token rotate --token -"),
+        "{out}"
+    );
     assert_no_secrets(&out.text(), &[&wrong, gw.token()]);
 }

@@ -14,6 +14,8 @@
 //! - `doctor`, `gateway_token`, `probe`, `state`: the doctor's scenarios, the token commands,
 //!   handshakes and verdicts, the state readers of both layouts.
 //! - `topology`: a client in remote mode against a gateway elsewhere (its own HOME).
+//! - `supply`: a secret the user gives (`doctor --fix --token`, `rotate --token`), verified
+//!   by the real gateway before it is stored.
 //!
 //! Tests that only read from a gateway share one per OpenClaw version
 //! (`clawkit_testkit::shared_gateway`); tests that change or stop one start their own.
@@ -34,5 +36,6 @@ mod scenarios;
 mod services;
 mod state;
 mod supervised;
+mod supply;
 mod topology;
 mod util;

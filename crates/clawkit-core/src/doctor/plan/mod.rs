@@ -17,6 +17,7 @@ mod processes;
 mod secret;
 mod service;
 mod step;
+mod supplied;
 
 pub use causes::causes;
 pub use step::{Action, Phase, Step};
@@ -30,11 +31,13 @@ use crate::openclaw::auth::Secret;
 use builder::Plan;
 
 /// What the plan is made from: the facts, what the checks found in them, and the secret the
-/// gateway checks, when clawkit knows it (the value every client copy is aligned to).
+/// gateway checks, when clawkit knows it (the value every client copy is aligned to): the one
+/// the user gave once the gateway accepted it (`supplied`), else the one clawkit read.
 struct Given<'a> {
     f: &'a Facts,
     checks: &'a [Check],
     secret: Option<&'a Secret>,
+    supplied: bool,
 }
 
 impl<'a> Given<'a> {
@@ -76,22 +79,39 @@ fn judged(checks: &[Check]) -> impl Iterator<Item = (&Finding, Option<&Subject>)
 
 /// The fix plan, in the order it runs.
 pub fn steps(f: &Facts, checks: &[Check]) -> Vec<Step> {
-    let given = Given {
+    build(&Given {
         f,
         checks,
         secret: gateway_secret(f),
-    };
+        supplied: false,
+    })
+}
+
+/// The fix plan with `accepted`, a secret the user gave and the gateway accepted, as the
+/// gateway's: it goes where the CLI reads it first, and every copy is aligned to it.
+pub fn steps_with_supplied(f: &Facts, checks: &[Check], accepted: &Secret) -> Vec<Step> {
+    build(&Given {
+        f,
+        checks,
+        secret: Some(accepted),
+        supplied: true,
+    })
+}
+
+fn build(given: &Given) -> Vec<Step> {
     let mut plan = Plan::default();
-    processes::stop(&given, &mut plan);
-    config::chmod(&given, &mut plan);
-    config::retired_keys(&given, &mut plan);
-    secret::align(&given, &mut plan);
-    service::definitions(&given, &mut plan);
-    service::kill_mode(&given, &mut plan);
-    service::reload_and_restart(&given, &mut plan);
-    device::refresh(&given, &mut plan);
-    device::approve(&given, &mut plan);
-    manual::remaining(&given, &mut plan);
-    processes::start_on_freed_port(&given, &mut plan);
+    processes::stop(given, &mut plan);
+    config::chmod(given, &mut plan);
+    config::retired_keys(given, &mut plan);
+    supplied::pin(given, &mut plan);
+    secret::align(given, &mut plan);
+    supplied::env_only(given, &mut plan);
+    service::definitions(given, &mut plan);
+    service::kill_mode(given, &mut plan);
+    service::reload_and_restart(given, &mut plan);
+    device::refresh(given, &mut plan);
+    device::approve(given, &mut plan);
+    manual::remaining(given, &mut plan);
+    processes::start_on_freed_port(given, &mut plan);
     plan.finish()
 }

@@ -5,7 +5,7 @@
 use super::{Action, Given, Phase, Plan};
 use crate::doctor::checks::{ClientCopy, client_copies, word};
 use crate::doctor::sources::Place;
-use crate::openclaw::auth::{ClientMode, Secret, SecretKind};
+use crate::openclaw::auth::{Secret, pin_key};
 
 pub(super) fn align(given: &Given, plan: &mut Plan) {
     let Some(wanted) = given.secret else {
@@ -95,15 +95,4 @@ fn shell(given: &Given, plan: &mut Plan, copy: &ClientCopy, code: &'static str, 
             ),
         },
     );
-}
-
-/// The config key the CLI reads first in its mode, for `kind`.
-fn pin_key(mode: &ClientMode, kind: SecretKind) -> Option<&'static str> {
-    match (mode, kind) {
-        (ClientMode::Local, SecretKind::Password) => Some("gateway.auth.password"),
-        (ClientMode::Local, _) => Some("gateway.auth.token"),
-        (ClientMode::Remote, SecretKind::Password) => Some("gateway.remote.password"),
-        (ClientMode::Remote, _) => Some("gateway.remote.token"),
-        (ClientMode::ExplicitUrl, _) => None,
-    }
 }
