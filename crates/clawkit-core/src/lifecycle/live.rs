@@ -7,6 +7,7 @@ use crate::event::{Cancel, Event, Observer};
 use crate::gateway::{ConnectOptions, Verdict, connect};
 use crate::host::Host;
 use crate::host::ports::PortsReport;
+use crate::logscan::EventKind;
 use crate::openclaw::auth::local_cli_credential;
 use crate::target::Target;
 use serde::Serialize;
@@ -132,18 +133,28 @@ impl BootMark {
         if let Some(old) = &self.boot_id {
             return live.boot_id.as_deref().is_some_and(|b| b != old);
         }
-        let Some(log) = self.log.clone() else {
+        if self.log.is_none() {
             return true;
+        }
+        !self.logged_since(EventKind::Start).await.is_empty()
+    }
+
+    /// The reasons of the `kind` events the log holds since the mark (none without a log).
+    pub async fn logged_since(&self, kind: EventKind) -> Vec<String> {
+        let Some(log) = self.log.clone() else {
+            return Vec::new();
         };
         let since = self.requested_at_ms;
         blocking(move || {
             crate::logscan::scan_files(std::slice::from_ref(&log), Some(since))
                 .map(|r| {
                     r.groups
-                        .iter()
-                        .any(|g| g.key.kind == crate::logscan::EventKind::Start)
+                        .into_iter()
+                        .filter(|g| g.key.kind == kind)
+                        .map(|g| g.key.reason)
+                        .collect()
                 })
-                .unwrap_or(false)
+                .unwrap_or_default()
         })
         .await
     }

@@ -3,6 +3,7 @@
 //! `openclaw` CLI, and `clawkit undo` restoring every changed file byte for byte.
 
 use crate::util::{Run, assert_no_secrets, clawkit_with_env, per_version, run};
+use clawkit_core::openclaw::reload;
 #[allow(unused_imports)]
 use clawkit_testkit::{Gateway, GatewayOptions, TokenSource, V2026_9, distinctive_secret};
 use serde_json::Value;
@@ -749,15 +750,49 @@ fn retired_break_glass_keys() {
         "{:#}",
         doc["plan"]
     );
-    let healed = heal_then_undo(gw.env(), &[], &[gw.config_path()], || {
-        health_ok(&gw, gw.env());
-        let after = std::fs::read_to_string(gw.config_path()).unwrap();
-        assert!(
-            !after.contains("allowInsecureAuth") && !after.contains("dangerouslyDisable"),
-            "{after}"
-        );
-    });
-    assert_no_secrets(&format!("{}{healed}", r.text()), &[gw.token()]);
+    // Removing the keys makes the running gateway restart itself (or not) as OpenClaw's reload
+    // rules say; `--fix` returns once the gateway that results is up.
+    let expected = reload::expect(
+        &[
+            "gateway.controlUi.dangerouslyDisableDeviceAuth",
+            "gateway.controlUi.allowInsecureAuth",
+        ],
+        reload::Settings {
+            off: false,
+            secret_auth: true,
+        },
+    )
+    .unwrap();
+    let files = [gw.config_path()];
+    let before = read_all(&files);
+    let boot = boot_id(gw.env());
+    let fix = doctor(gw.env(), &["--fix", "--yes"]);
+    assert_eq!(fix.code, Some(3), "the fix did not heal:\n{fix}");
+    health_ok(&gw, gw.env());
+    assert_eq!(
+        boot_id(gw.env()) != boot,
+        expected.reload == reload::Reload::Restart,
+        "{}; the boot id says otherwise:\n{fix}",
+        expected.describe()
+    );
+    assert!(fix.text().contains(&expected.describe()), "{fix}");
+    let (code, doc, after) = doctor_json(gw.env(), &[]);
+    assert_eq!(code, Some(0), "not healthy: {:?}\n{after}", problems(&doc));
+    let text = std::fs::read_to_string(gw.config_path()).unwrap();
+    assert!(
+        !text.contains("allowInsecureAuth") && !text.contains("dangerouslyDisable"),
+        "{text}"
+    );
+    let undo = undo_restores(gw.env(), &files, &before);
+    let printed = format!("{}{}{}", r.text(), fix.text(), undo.text());
+    assert_no_secrets(&printed, &[gw.token()]);
+}
+
+/// The boot id of the gateway the CLI reaches (`None` when it does not answer).
+fn boot_id(env: &Env) -> Option<String> {
+    let r = run(clawkit_with_env(env).args(["probe", "--json"]));
+    let doc = r.json();
+    doc["hello"]["boot_id"].as_str().map(str::to_string)
 }
 
 /// Service definitions rendered by OpenClaw `version` into `gw`'s home, with `env`.
