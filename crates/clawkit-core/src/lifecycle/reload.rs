@@ -93,3 +93,25 @@ async fn new_boot(target: &Target, mark: &BootMark) -> bool {
         .await
         .is_ok_and(|now| now.boot_id.as_deref().is_some_and(|b| b != old))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_logged_decision_ends_a_wait_without_restart() {
+        for (expected, decided, ends) in [
+            (Reload::Hot, "hot", true),
+            (Reload::Hot, "skipped", true),
+            (Reload::Hot, "evaluating", false),
+            (Reload::Nothing, "evaluating", true),
+            (Reload::Nothing, "hot", true),
+        ] {
+            assert_eq!(
+                ends_the_wait(expected, decided),
+                ends,
+                "{expected:?} {decided}"
+            );
+        }
+    }
+}

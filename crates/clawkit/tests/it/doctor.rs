@@ -772,8 +772,9 @@ fn retired_break_glass_keys() {
     assert_eq!(
         boot_id(gw.env()) != boot,
         expected.reload == reload::Reload::Restart,
-        "{}; the boot id says otherwise:\n{fix}",
-        expected.describe()
+        "{}; the boot id says otherwise:\n{fix}\nthe gateway's reload lines:\n{}",
+        expected.describe(),
+        reload_lines(gw.log_file())
     );
     assert!(fix.text().contains(&expected.describe()), "{fix}");
     let (code, doc, after) = doctor_json(gw.env(), &[]);
@@ -786,6 +787,16 @@ fn retired_break_glass_keys() {
     let undo = undo_restores(gw.env(), &files, &before);
     let printed = format!("{}{}{}", r.text(), fix.text(), undo.text());
     assert_no_secrets(&printed, &[gw.token()]);
+}
+
+/// The `[reload]` lines of a gateway's log, for a failure message.
+fn reload_lines(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("config change") || l.contains("config reload"))
+        .collect();
+    lines.join("\n")
 }
 
 /// The boot id of the gateway the CLI reaches (`None` when it does not answer).
