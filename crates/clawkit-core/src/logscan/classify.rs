@@ -21,7 +21,7 @@ pub enum EventKind {
     Stop,
     StartFailure,
     /// The gateway's decision about a config change (`[reload]`): `evaluating` (it saw the
-    /// change), then `restart`, `hot` or `skipped`.
+    /// change), then `restart`, `hot` or `skipped`; `superseded` withdraws it.
     Reload,
 }
 
@@ -105,6 +105,8 @@ pub(super) const MARKERS: &[&str] = &[
     "config hot reload applied",
     "config reload skipped",
     "config change detected",
+    "config reload superseded",
+    "config restart superseded",
 ];
 
 pub(super) static PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -311,7 +313,8 @@ fn gateway_lifecycle(message: &str) -> Option<GroupKey> {
 }
 
 /// `config change requires gateway restart (<paths>)[ — …]`, `config hot reload applied (…)`,
-/// `config reload skipped (<why>)`, `config change detected; evaluating reload (<paths>)`
+/// `config reload skipped (<why>)`, `config change detected; evaluating reload (<paths>)`,
+/// `config reload superseded: …` (a newer change withdrew the decision, a restart included)
 /// (subsystem `reload`).
 fn reload_decision(message: &str) -> Option<&'static str> {
     [
@@ -319,6 +322,8 @@ fn reload_decision(message: &str) -> Option<&'static str> {
         ("config hot reload applied", "hot"),
         ("config reload skipped", "skipped"),
         ("config change detected", "evaluating"),
+        ("config reload superseded", "superseded"),
+        ("config restart superseded", "superseded"),
     ]
     .into_iter()
     .find(|(start, _)| message.starts_with(start))
@@ -351,6 +356,10 @@ mod tests {
             (
                 "config reload skipped (invalid config): gateway.controlUi: bad",
                 "skipped",
+            ),
+            (
+                "config reload superseded: GatewayConfigReloadSupersededError: config reload superseded by a newer runtime config source",
+                "superseded",
             ),
         ] {
             let e = event(&json_line(msg, TIME));
