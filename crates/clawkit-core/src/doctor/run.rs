@@ -14,7 +14,7 @@ use crate::event::{Approver, Ask, Cancel, Decision, Event, Observer, Question, S
 use crate::gateway::{Credential, Verdict};
 use crate::journal::lock::FixLock;
 use crate::journal::{Change, Journal};
-use crate::lifecycle::{self, BootMark, Settled, Waits};
+use crate::lifecycle::{self, EditMark, Settled, Waits};
 use crate::openclaw::auth::AuthMode;
 use crate::openclaw::reload::{self, Expected};
 use crate::secret::Redactor;
@@ -331,7 +331,7 @@ struct ConfigEdits {
     /// The running gateway reads the config clawkit edits (not a config of its own).
     watched: bool,
     settings: reload::Settings,
-    mark: Option<BootMark>,
+    mark: Option<EditMark>,
     keys: Vec<String>,
 }
 
@@ -356,12 +356,10 @@ impl ConfigEdits {
         }
     }
 
-    /// Before an edit: marks the running boot on the first edit of a run.
+    /// Before an edit: marks the running gateway on the first edit of a run.
     async fn before(&mut self, target: &crate::target::Target) {
         if self.watched && self.mark.is_none() {
-            let now = lifecycle::live(target, Duration::from_secs(2)).await.ok();
-            let (boot, uptime) = now.map_or((None, None), |l| (l.boot_id, l.uptime_ms));
-            self.mark = Some(BootMark::of(target, boot, uptime));
+            self.mark = Some(EditMark::take(target).await);
         }
     }
 
@@ -373,7 +371,7 @@ impl ConfigEdits {
     }
 
     /// The marked boot and what the edits make the gateway do; empties the run.
-    fn take(&mut self) -> Option<(BootMark, Expected)> {
+    fn take(&mut self) -> Option<(EditMark, Expected)> {
         let mark = self.mark.take()?;
         let expected = reload::expect(&std::mem::take(&mut self.keys), self.settings)?;
         Some((mark, expected))
