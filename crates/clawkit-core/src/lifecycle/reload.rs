@@ -6,10 +6,11 @@
 //!
 //! Two waits, each as long as what it waits for. The decision — a `[reload]` log line since
 //! the edit, a new boot, or nothing listening — comes within seconds or not at all (a watcher
-//! that missed the write, hot reload off): [`DECISION_BOUND`]. Only a decided restart gets the
-//! caller's whole `wait`. Until the old boot is gone the waits read only the log and whether
-//! the port listens: a handshake is work in flight, and the gateway defers a decided restart
-//! until none is, so polling it by handshake keeps it up (on a loaded machine for minutes).
+//! that missed the write, hot reload off, a decision withdrawn as `superseded`):
+//! [`DECISION_BOUND`] after the gateway's last word. Only a decided restart gets the caller's
+//! whole `wait`. Until the old boot is gone the waits read only the log and whether the port
+//! listens: a handshake is work in flight, and the gateway defers a decided restart until none
+//! is (up to 5 min), so polling it by handshake delays the restart it waits for.
 
 use super::live::{BootMark, hot_reload_status, listens, live, port, wait_ready};
 use crate::blocking::pause;
