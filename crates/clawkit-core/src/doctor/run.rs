@@ -1,5 +1,7 @@
 //! The fix run: walks the plan's changing steps in order — asks the approver, journals each
-//! step before and after, stops at the first failure — then looks again until the gateway has
+//! step before and after, stops at the first failure; after a run of config edits waits for
+//! the running gateway's reload decision (it may restart itself: `openclaw::reload` has the
+//! rules, `lifecycle::settle_after_edit` the wait) — then looks again until the gateway has
 //! settled. The same loop serves `clawkit doctor --fix`, the web doctor's walkthrough and the
 //! monitor's healing; each brings its own observer and approver.
 
@@ -12,7 +14,9 @@ use crate::event::{Approver, Ask, Cancel, Decision, Event, Observer, Question, S
 use crate::gateway::{ConnectOptions, Credential, Verdict};
 use crate::journal::lock::FixLock;
 use crate::journal::{Change, Journal};
-use crate::lifecycle::{self, Waits};
+use crate::lifecycle::{self, EditMark, Settled, Waits};
+use crate::openclaw::auth::AuthMode;
+use crate::openclaw::reload::{self, Expected};
 use crate::secret::Redactor;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -106,6 +110,7 @@ pub async fn fix(
         results: Vec::new(),
         stopped_at: None,
         gateway_was_up: diagnosis.facts.gateway.is_some(),
+        edits: ConfigEdits::new(diagnosis, &ctx),
     };
     let steps: Vec<&Step> = diagnosis.steps.iter().filter(|s| s.is_change()).collect();
     for (i, step) in steps.iter().enumerate() {
@@ -113,10 +118,18 @@ pub async fn fix(
             run.stopped_at = Some((i + 1, "cancelled".into()));
             break;
         }
-        if !run
+        let go_on = run
             .step(i + 1, steps.len(), step, obs, approver, cancel)
-            .await?
+            .await?;
+        // The gateway decides once for edits that land together (it debounces them).
+        if !go_on
+            || steps
+                .get(i + 1)
+                .is_none_or(|next| edited_key(next).is_none())
         {
+            run.settle(obs, cancel).await;
+        }
+        if !go_on {
             break;
         }
     }
@@ -144,6 +157,7 @@ struct Run<'a> {
     results: Vec<StepResult>,
     stopped_at: Option<(usize, String)>,
     gateway_was_up: bool,
+    edits: ConfigEdits,
 }
 
 impl Run<'_> {
@@ -187,6 +201,9 @@ impl Run<'_> {
             }
             return Ok(true);
         }
+        if edited_key(step).is_some() {
+            self.edits.before(&self.ctx.target).await;
+        }
         let outcome = self.perform(step, obs, cancel).await;
         let (status, message) = match outcome {
             Ok(msg) => (StepStatus::Done, msg),
@@ -199,6 +216,9 @@ impl Run<'_> {
         if status == StepStatus::Failed {
             self.stopped_at = Some((n, message));
             return Ok(false);
+        }
+        if let Some(key) = edited_key(step) {
+            self.edits.done(key);
         }
         if matches!(step.action, Action::StopProcess { .. }) {
             self.gateway_was_up = false;
@@ -226,6 +246,29 @@ impl Run<'_> {
             status,
             message: msg.to_string(),
         });
+    }
+
+    /// After the last of a run of config edits: wait for the running gateway's reload
+    /// decision and, when it restarts itself, for the new boot.
+    async fn settle(&mut self, obs: &mut dyn Observer, cancel: &Cancel) {
+        let Some((mark, expected)) = self.edits.take() else {
+            return;
+        };
+        if !self.gateway_was_up {
+            return;
+        }
+        let target = &self.ctx.target;
+        match lifecycle::settle_after_edit(target, &mark, &expected, self.opts.wait, obs, cancel)
+            .await
+        {
+            Ok(Settled::Restarted) => obs.on(Event::Progress {
+                message: "the gateway restarted itself and is ready".into(),
+            }),
+            Ok(_) => {}
+            Err(e) => obs.on(Event::Progress {
+                message: format!("after the config edit: {e}"),
+            }),
+        }
     }
 
     async fn perform(
@@ -276,6 +319,67 @@ impl Run<'_> {
             .await
             .map(|done| done.unwrap_or_else(|| format!("{manager:?} reads the service at start")))
             .map_err(|e| e.to_string())
+    }
+}
+
+/// The config key a step edits in the file the gateway watches.
+fn edited_key(step: &Step) -> Option<&str> {
+    match &step.action {
+        Action::ConfigSet { key, .. } | Action::ConfigUnset { key } => Some(key),
+        _ => None,
+    }
+}
+
+/// The config edits since the last settle: the boot marked before the first, the keys, and
+/// how the gateway's config says it reloads.
+struct ConfigEdits {
+    /// The running gateway reads the config clawkit edits (not a config of its own).
+    watched: bool,
+    settings: reload::Settings,
+    mark: Option<EditMark>,
+    keys: Vec<String>,
+}
+
+impl ConfigEdits {
+    fn new(d: &Diagnosis, ctx: &Context) -> ConfigEdits {
+        let config = d.facts.config.as_ref().ok();
+        ConfigEdits {
+            watched: d
+                .facts
+                .gateway_side
+                .as_ref()
+                .is_none_or(|g| g.config_path.is_none()),
+            settings: reload::Settings {
+                off: config
+                    .and_then(|c| c.get("gateway.reload.mode"))
+                    .and_then(|n| n.as_str())
+                    == Some("off"),
+                secret_auth: matches!(ctx.auth_mode, AuthMode::Token | AuthMode::Password),
+            },
+            mark: None,
+            keys: Vec::new(),
+        }
+    }
+
+    /// Before an edit: marks the running gateway on the first edit of a run.
+    async fn before(&mut self, target: &crate::target::Target) {
+        if self.watched && self.mark.is_none() {
+            self.mark = Some(EditMark::take(target).await);
+        }
+    }
+
+    /// After `key` was written.
+    fn done(&mut self, key: &str) {
+        if self.watched {
+            self.keys.push(key.to_string());
+        }
+    }
+
+    /// The marked boot and what the edits make the gateway do; empties the run.
+    fn take(&mut self) -> Option<(EditMark, Expected)> {
+        let mark = self.mark.take()?;
+        let expected = reload::expect(&std::mem::take(&mut self.keys), self.settings)?;
+        Some((mark, expected))
     }
 }
 

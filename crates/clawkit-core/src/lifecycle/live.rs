@@ -7,6 +7,7 @@ use crate::event::{Cancel, Event, Observer};
 use crate::gateway::{ConnectOptions, Verdict, connect};
 use crate::host::Host;
 use crate::host::ports::PortsReport;
+use crate::logscan::EventKind;
 use crate::openclaw::auth::local_cli_credential;
 use crate::target::Target;
 use serde::Serialize;
@@ -72,13 +73,49 @@ pub async fn readyz(port: u16) -> Option<bool> {
         .flatten()
 }
 
-/// A handshake as the local CLI, plus `/readyz`.
-pub async fn live(target: &Target, timeout: Duration) -> Result<Live, Error> {
+/// Whether anything accepts a TCP connection on the loopback `port`: no HTTP request and no
+/// handshake, so nothing the gateway counts as work in flight.
+pub async fn listens(port: u16) -> bool {
+    let connect = tokio::net::TcpStream::connect(("127.0.0.1", port));
+    // A listener too busy to complete the handshake in time still listens.
+    tokio::time::timeout(Duration::from_secs(2), connect)
+        .await
+        .map_or(true, |r| r.is_ok())
+}
+
+/// The gateway's port and how the local CLI connects to it.
+fn cli_options(target: &Target, timeout: Duration) -> Result<(u16, ConnectOptions), Error> {
     let config = target.load_config()?;
     let port = target.paths.port(&config, &target.env).value;
     let mut opts = ConnectOptions::new(format!("ws://127.0.0.1:{port}"));
     opts.timeout = timeout;
     opts.credential = local_cli_credential(&config, &target.env).0;
+    Ok((port, opts))
+}
+
+/// The gateway's port as the local CLI resolves it.
+pub fn port(target: &Target) -> Result<u16, Error> {
+    let config = target.load_config()?;
+    Ok(target.paths.port(&config, &target.env).value)
+}
+
+/// `health.configReload.hotReloadStatus` as the local CLI reads it (`active`, or `disabled`
+/// once the config watcher failed for good); `None` when the gateway does not say.
+pub async fn hot_reload_status(target: &Target, timeout: Duration) -> Option<String> {
+    let (_, opts) = cli_options(target, timeout).ok()?;
+    let mut c = connect(&opts).await.ok()?;
+    let health = c.request("health", serde_json::json!({})).await.ok();
+    c.close().await;
+    let status = health?
+        .pointer("/configReload/hotReloadStatus")?
+        .as_str()?
+        .to_string();
+    Some(status)
+}
+
+/// A handshake as the local CLI, plus `/readyz`.
+pub async fn live(target: &Target, timeout: Duration) -> Result<Live, Error> {
+    let (port, opts) = cli_options(target, timeout)?;
     let ready = readyz(port).await;
     Ok(match connect(&opts).await {
         Ok(c) => {
@@ -132,18 +169,38 @@ impl BootMark {
         if let Some(old) = &self.boot_id {
             return live.boot_id.as_deref().is_some_and(|b| b != old);
         }
-        let Some(log) = self.log.clone() else {
+        if self.log.is_none() {
             return true;
+        }
+        !self.logged_since(EventKind::Start).await.is_empty()
+    }
+
+    /// The reasons of the `kind` events the log holds since the mark (none without a log).
+    pub async fn logged_since(&self, kind: EventKind) -> Vec<String> {
+        let events = self.events_since().await;
+        events
+            .into_iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, reason)| reason)
+            .collect()
+    }
+
+    /// Every kind and reason the log holds since the mark, in the order each last occurred:
+    /// one read of the log.
+    pub async fn events_since(&self) -> Vec<(EventKind, String)> {
+        let Some(log) = self.log.clone() else {
+            return Vec::new();
         };
         let since = self.requested_at_ms;
         blocking(move || {
-            crate::logscan::scan_files(std::slice::from_ref(&log), Some(since))
-                .map(|r| {
-                    r.groups
-                        .iter()
-                        .any(|g| g.key.kind == crate::logscan::EventKind::Start)
-                })
-                .unwrap_or(false)
+            let mut groups = crate::logscan::scan_files(std::slice::from_ref(&log), Some(since))
+                .map(|r| r.groups)
+                .unwrap_or_default();
+            groups.sort_by_key(|g| g.last_ms);
+            groups
+                .into_iter()
+                .map(|g| (g.key.kind, g.key.reason))
+                .collect()
         })
         .await
     }

@@ -8,6 +8,7 @@
 mod inspect;
 mod install;
 mod live;
+mod reload;
 mod restart;
 mod start_stop;
 mod status;
@@ -16,6 +17,7 @@ mod zombies;
 pub use inspect::this_gateway;
 pub use install::{Installed, install};
 pub use live::{BootMark, Live, live, readyz, wait_port_free, wait_ready};
+pub use reload::{DECISION_BOUND, EditMark, Settled, settle_after_edit};
 pub use restart::{Restarted, SelfRestart, SupervisedChange, restart};
 pub use start_stop::{Started, StopOutcome, start, stop};
 pub use status::{GatewayStatus, ServiceView, status};

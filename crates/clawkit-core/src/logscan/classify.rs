@@ -20,6 +20,9 @@ pub enum EventKind {
     Start,
     Stop,
     StartFailure,
+    /// The gateway's decision about a config change (`[reload]`): `evaluating` (it saw the
+    /// change), then `restart`, `hot` or `skipped`; `superseded` withdraws it.
+    Reload,
 }
 
 impl EventKind {
@@ -32,6 +35,7 @@ impl EventKind {
             EventKind::Start => "Gateway starts (ready)",
             EventKind::Stop => "Gateway stops",
             EventKind::StartFailure => "Gateway start failures",
+            EventKind::Reload => "Config reload decisions",
         }
     }
 }
@@ -97,6 +101,12 @@ pub(super) const MARKERS: &[&str] = &[
     "[gateway] ready",
     "shutting down",
     "Gateway failed to start",
+    "config change requires gateway restart",
+    "config hot reload applied",
+    "config reload skipped",
+    "config change detected",
+    "config reload superseded",
+    "config restart superseded",
 ];
 
 pub(super) static PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -276,8 +286,12 @@ fn pairing(message: &str, rest: &str) -> GroupKey {
     }
 }
 
-/// `gateway ready`, `received <signal>; shutting down`, `Gateway failed to start: <reason>`.
+/// `gateway ready`, `received <signal>; shutting down`, `Gateway failed to start: <reason>`,
+/// and the reload decisions.
 fn gateway_lifecycle(message: &str) -> Option<GroupKey> {
+    if let Some(decision) = reload_decision(message) {
+        return Some(GroupKey::gateway(EventKind::Reload, decision));
+    }
     if message == "gateway ready" {
         return Some(GroupKey::gateway(EventKind::Start, "ready"));
     }
@@ -298,6 +312,24 @@ fn gateway_lifecycle(message: &str) -> Option<GroupKey> {
     Some(GroupKey::gateway(EventKind::StartFailure, &short))
 }
 
+/// `config change requires gateway restart (<paths>)[ — …]`, `config hot reload applied (…)`,
+/// `config reload skipped (<why>)`, `config change detected; evaluating reload (<paths>)`,
+/// `config reload superseded: …` (a newer change withdrew the decision, a restart included)
+/// (subsystem `reload`).
+fn reload_decision(message: &str) -> Option<&'static str> {
+    [
+        ("config change requires gateway restart", "restart"),
+        ("config hot reload applied", "hot"),
+        ("config reload skipped", "skipped"),
+        ("config change detected", "evaluating"),
+        ("config reload superseded", "superseded"),
+        ("config restart superseded", "superseded"),
+    ]
+    .into_iter()
+    .find(|(start, _)| message.starts_with(start))
+    .map(|(_, decision)| decision)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +339,34 @@ mod tests {
         match classify_line(line.as_bytes()) {
             Some(Classified::Event(e)) => e,
             other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reload_decisions_are_events() {
+        for (msg, decision) in [
+            (
+                "config change requires gateway restart (gateway.controlUi.dangerouslyDisableDeviceAuth)",
+                "restart",
+            ),
+            (
+                "config hot reload applied (gateway.controlUi.allowedOrigins)",
+                "hot",
+            ),
+            (
+                "config reload skipped (invalid config): gateway.controlUi: bad",
+                "skipped",
+            ),
+            (
+                "config reload superseded: GatewayConfigReloadSupersededError: config reload superseded by a newer runtime config source",
+                "superseded",
+            ),
+        ] {
+            let e = event(&json_line(msg, TIME));
+            assert_eq!(
+                (e.key.kind, e.key.reason.as_str()),
+                (EventKind::Reload, decision)
+            );
         }
     }
 

@@ -3,6 +3,8 @@
 //! `openclaw` CLI, and `clawkit undo` restoring every changed file byte for byte.
 
 use crate::util::{Run, assert_no_secrets, clawkit_with_env, per_version, run};
+use clawkit_core::lifecycle;
+use clawkit_core::openclaw::reload;
 #[allow(unused_imports)]
 use clawkit_testkit::{Gateway, GatewayOptions, TokenSource, V2026_9, distinctive_secret};
 use serde_json::Value;
@@ -727,6 +729,9 @@ fn retired_break_glass_keys() {
     );
     assert_ne!(broken, text);
     write_private(gw.config_path(), &broken);
+    // The gateway starts its config watcher only after it reports ready: until it has judged
+    // this write, the doctor's edits could land before the watcher and be read as one change.
+    wait_logged(&gw, "config reload skipped (invalid config)");
     let (code, doc, r) = doctor_json(gw.env(), &[]);
     assert_eq!(code, Some(1), "{r}");
     let first = &doc["causes"][0];
@@ -749,15 +754,99 @@ fn retired_break_glass_keys() {
         "{:#}",
         doc["plan"]
     );
-    let healed = heal_then_undo(gw.env(), &[], &[gw.config_path()], || {
-        health_ok(&gw, gw.env());
-        let after = std::fs::read_to_string(gw.config_path()).unwrap();
+    // Removing the keys makes the running gateway restart itself (or not) as OpenClaw's reload
+    // rules say; `--fix` returns once the gateway that results is up, and it stays up.
+    let expected = reload::expect(
+        &[
+            "gateway.controlUi.dangerouslyDisableDeviceAuth",
+            "gateway.controlUi.allowInsecureAuth",
+        ],
+        reload::Settings {
+            off: false,
+            secret_auth: true,
+        },
+    )
+    .unwrap();
+    let files = [gw.config_path()];
+    let before = read_all(&files);
+    let boot = boot_id(gw.env());
+    let fix_started = std::time::Instant::now();
+    let fix = doctor(gw.env(), &["--fix", "--yes"]);
+    assert_eq!(fix.code, Some(3), "the fix did not heal:\n{fix}");
+    assert!(fix.text().contains(&expected.describe()), "{fix}");
+    health_ok(&gw, gw.env());
+    let after_fix = boot_id(gw.env());
+    let reloads = reload_lines(gw.log_file());
+    let restarted = fix
+        .text()
+        .contains("the gateway restarted itself and is ready");
+    if reloads.contains("config change requires gateway restart") {
         assert!(
-            !after.contains("allowInsecureAuth") && !after.contains("dangerouslyDisable"),
-            "{after}"
+            restarted,
+            "the gateway decided to restart; the fix did not wait for it:\n{fix}\n{reloads}"
         );
-    });
-    assert_no_secrets(&format!("{}{healed}", r.text()), &[gw.token()]);
+    }
+    if restarted {
+        assert_ne!(after_fix, boot, "no new boot:\n{fix}\n{reloads}");
+    } else {
+        assert!(
+            fix.text().contains("clawkit gateway restart"),
+            "no restart and no word why:\n{fix}\n{reloads}"
+        );
+    }
+    // Past the time the gateway gets to decide: still the same boot, still working.
+    std::thread::sleep(lifecycle::DECISION_BOUND.saturating_sub(fix_started.elapsed()));
+    health_ok(&gw, gw.env());
+    assert_eq!(
+        boot_id(gw.env()),
+        after_fix,
+        "the gateway restarted after --fix returned:\n{fix}\n{}",
+        reload_lines(gw.log_file())
+    );
+    let (code, doc, after) = doctor_json(gw.env(), &[]);
+    assert_eq!(code, Some(0), "not healthy: {:?}\n{after}", problems(&doc));
+    let text = std::fs::read_to_string(gw.config_path()).unwrap();
+    assert!(
+        !text.contains("allowInsecureAuth") && !text.contains("dangerouslyDisable"),
+        "{text}"
+    );
+    let undo = undo_restores(gw.env(), &files, &before);
+    let printed = format!("{}{}{}", r.text(), fix.text(), undo.text());
+    assert_no_secrets(&printed, &[gw.token()]);
+}
+
+/// Waits until the gateway's own log has a line containing `needle` (a gateway that never
+/// writes it fails the test after two minutes, with its log).
+fn wait_logged(gw: &Gateway, needle: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let log = std::fs::read_to_string(gw.log_file()).unwrap_or_default();
+        if log.contains(needle) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the gateway never logged `{needle}`:\n{log}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+/// The `[reload]` lines of a gateway's log, for a failure message.
+fn reload_lines(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("config change") || l.contains("config reload"))
+        .collect();
+    lines.join("\n")
+}
+
+/// The boot id of the gateway the CLI reaches (`None` when it does not answer).
+fn boot_id(env: &Env) -> Option<String> {
+    let r = run(clawkit_with_env(env).args(["probe", "--json"]));
+    let doc = r.json();
+    doc["hello"]["boot_id"].as_str().map(str::to_string)
 }
 
 /// Service definitions rendered by OpenClaw `version` into `gw`'s home, with `env`.

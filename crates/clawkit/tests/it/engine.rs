@@ -15,6 +15,7 @@ use clawkit_core::host::fake::FakeHost;
 use clawkit_core::host::runner::{CommandOutput, CommandRunner, RecordingRunner};
 use clawkit_core::lifecycle::{self, Restarted, Waits};
 use clawkit_core::openclaw::install::InstallPaths;
+use clawkit_core::openclaw::reload;
 use clawkit_core::service::Manager;
 use clawkit_core::target::Target;
 use clawkit_testkit::fake::{FakeGateway, FakeOptions, Mode};
@@ -325,4 +326,111 @@ fn the_doctors_fix_runs_in_a_task_and_asks_over_a_channel() {
         !text.contains(&token(&gw)),
         "an event carried the gateway's token"
     );
+}
+
+/// A gateway log line as OpenClaw 2026.9 writes it, stamped now.
+fn log_line(message: &str) -> String {
+    let ms = clawkit_core::time::now_ms();
+    let time = format!(
+        "{}.{:03}Z",
+        clawkit_core::time::format_time_ms(ms).replace(' ', "T"),
+        ms % 1000
+    );
+    let sub = r#"{\"subsystem\":\"gateway/reload\"}"#;
+    format!(
+        r#"{{"0":"{sub}","1":"{message}","_meta":{{"runtime":"node","date":"{time}","logLevelId":3,"logLevelName":"INFO","name":"{sub}"}},"time":"{time}","message":"{message}"}}"#
+    ) + "\n"
+}
+
+fn append(path: &std::path::Path, line: &str) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    f.write_all(line.as_bytes()).unwrap();
+}
+
+/// The settle after a config edit reads the gateway's decision from its log without a
+/// handshake (one would delay the gateway's restart), says so when none comes, and waits for
+/// the new boot when the log says restart.
+#[test]
+fn an_edit_settles_on_the_gateways_logged_decision() {
+    let m = machine();
+    let gw = m.gw.clone();
+    let log = m.config.with_file_name("gateway.log");
+    std::fs::write(
+        &m.config,
+        format!(
+            "{{ gateway: {{ port: {}, auth: {{ token: '{}' }} }}, logging: {{ file: '{}' }} }}\n",
+            gw.port(),
+            token(&gw),
+            log.display()
+        ),
+    )
+    .unwrap();
+    let target = Target {
+        paths: InstallPaths::resolve(&m.env),
+        env: m.env.clone(),
+        host: Arc::new(host_for(&gw)),
+        runner: Arc::new(RecordingRunner::new()),
+        manager: None,
+    };
+    let rt = runtime();
+    let restart = reload::expect(
+        &["gateway.bind"],
+        reload::Settings {
+            off: false,
+            secret_auth: true,
+        },
+    )
+    .unwrap();
+    let settle = |mark: &lifecycle::EditMark, wait: Duration, events: &mut VecObserver| {
+        rt.block_on(lifecycle::settle_after_edit(
+            &target,
+            mark,
+            &restart,
+            wait,
+            events,
+            &Cancel::new(),
+        ))
+    };
+
+    // Nothing logged: no decision within the bound, said with the command; no handshake.
+    let mark = rt.block_on(lifecycle::EditMark::take(&target));
+    let asked = gw.requests().len();
+    let mut events = VecObserver::default();
+    let settled = settle(&mark, Duration::from_secs(1), &mut events).unwrap();
+    assert_eq!(settled, lifecycle::Settled::Unapplied);
+    assert_eq!(gw.requests().len(), asked, "{:?}", gw.requests());
+    let said = format!("{:?}", events.0);
+    assert!(
+        said.contains("has not reacted to the edit") && said.contains("clawkit gateway restart"),
+        "{said}"
+    );
+
+    // The log says restart; the gateway restarts a moment later: the wait ends on the new boot.
+    let mark = rt.block_on(lifecycle::EditMark::take(&target));
+    append(
+        &log,
+        &log_line("config change detected; evaluating reload (gateway.bind)"),
+    );
+    append(
+        &log,
+        &log_line("config change requires gateway restart (gateway.bind)"),
+    );
+    let restarter = {
+        let (gw, log) = (gw.clone(), log.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            gw.restart(Duration::from_millis(300));
+            append(&log, &log_line("gateway ready"));
+        })
+    };
+    let mut events = VecObserver::default();
+    let settled = settle(&mark, Duration::from_secs(30), &mut events).unwrap();
+    restarter.join().unwrap();
+    assert_eq!(settled, lifecycle::Settled::Restarted, "{:?}", events.0);
+    assert_ne!(gw.boot_id(), mark.boot.boot_id);
 }
