@@ -88,6 +88,18 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
+/// Waits until the log at `path` satisfies `holds` (at most 30 s: a loaded machine writes late;
+/// `/readyz` answers a moment before the gateway logs `gateway ready`). Returns whether it did.
+pub fn wait_log(path: &std::path::Path, holds: impl Fn(&str) -> bool) -> bool {
+    (0..600).any(|_| {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        holds(&text) || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            false
+        }
+    })
+}
+
 /// Whether `pid` runs (a zombie waiting to be reaped does not).
 pub fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
