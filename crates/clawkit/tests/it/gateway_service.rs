@@ -3,7 +3,7 @@
 //! `openclaw gateway install`.
 
 use crate::util::{assert_no_secrets, clawkit_with_env, per_version, run};
-use clawkit_testkit::{Gateway, GatewayOptions, PortState, V2026_9, port_state};
+use clawkit_testkit::{Gateway, GatewayOptions, V2026_9};
 
 per_version!(restart_status_stop_of_an_unsupervised_gateway, |version| {
     let gw = Gateway::start(GatewayOptions::new(version)).unwrap();
@@ -63,7 +63,7 @@ per_version!(restart_status_stop_of_an_unsupervised_gateway, |version| {
         "{r}"
     );
     assert!(r.stdout.contains("is free"), "{r}");
-    assert_eq!(port_state(gw.port()), PortState::Refused);
+    crate::util::assert_released(gw.port(), gw.home());
 
     // start with no supervisor: the exact foreground command.
     let r = run(clawkit_with_env(gw.env()).args(["gateway", "start"]));

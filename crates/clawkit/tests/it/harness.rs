@@ -75,10 +75,10 @@ fn gateway_2026_9_starts_on_loopback_and_stops_by_pid() {
     assert!(health.success(), "{health}");
     assert!(health.stdout.contains("OK"), "{health}");
 
-    let (pid, port) = (gw.pid(), gw.port());
+    let (pid, port, home) = (gw.pid(), gw.port(), gw.home().to_path_buf());
     gw.stop();
     assert!(!pid_alive(pid), "gateway pid {pid} still alive after stop");
-    assert_eq!(port_state(port), PortState::Refused);
+    crate::util::assert_released(port, &home);
 }
 
 /// 2026.7: a hand-written JSON5 config, and a test that panics: the gateway still goes away.
@@ -107,14 +107,14 @@ fn gateway_2026_7_reads_json5_config_and_dies_with_a_panicking_test() {
     // The older layout keeps the device identity in a JSON file.
     assert!(gw.state_dir().join("identity/device.json").exists());
 
-    let (pid, port) = (gw.pid(), gw.port());
+    let (pid, port, home) = (gw.pid(), gw.port(), gw.home().to_path_buf());
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
         let _gw = gw;
         panic!("a test failing while it owns a gateway");
     }));
     assert!(panicked.is_err());
     assert!(!pid_alive(pid), "gateway pid {pid} survived the panic");
-    assert_eq!(port_state(port), PortState::Refused);
+    crate::util::assert_released(port, &home);
 }
 
 #[test]

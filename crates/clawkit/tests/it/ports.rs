@@ -204,7 +204,7 @@ fn zombie_gateway_is_stopped_and_foreign_left_alone() {
     );
     assert!(!alive(zombie.pid()), "zombie stopped");
     assert!(alive(foreign.pid()), "foreign process left alone");
-    assert_eq!(port_state(zombie.port()), PortState::Refused, "port freed");
+    crate::util::assert_released(zombie.port(), zombie.home());
     // Exit 1: the port is now free but this install's gateway is not running.
     assert_eq!(r.code, Some(1), "{r}");
     assert!(r.stdout.contains("[gateway-down]"), "{r}");
@@ -239,7 +239,7 @@ fn hung_gateway_answers_nothing_and_can_be_stopped() {
     assert!(r.stdout.contains("hung-gateway): stopped"), "{r}");
     assert!(!alive(gw.pid()));
     assert!(started.elapsed() < Duration::from_secs(60));
-    assert_eq!(port_state(gw.port()), PortState::Refused);
+    crate::util::assert_released(gw.port(), gw.home());
 }
 
 #[test]

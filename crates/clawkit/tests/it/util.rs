@@ -110,3 +110,27 @@ pub fn alive(pid: u32) -> bool {
             .starts_with('Z')
     })
 }
+
+/// Nothing of the gateway's holds `port` any more. The suite runs in parallel, so another
+/// test may already listen on the freed port: that is fine unless the listener runs in this
+/// gateway's home (a child it left behind).
+pub fn assert_released(port: u16, home: &std::path::Path) {
+    if clawkit_testkit::port_state(port) == clawkit_testkit::PortState::Refused {
+        return;
+    }
+    let host = clawkit_core::host::system();
+    let owner = host
+        .listeners()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|l| l.addr.port() == port)
+        .and_then(|l| l.pid);
+    let ours = owner.and_then(|pid| host.environ(pid)).is_some_and(|env| {
+        env.iter()
+            .any(|(k, v)| k == "HOME" && std::path::Path::new(v) == home)
+    });
+    assert!(
+        !ours,
+        "port {port} is still held by pid {owner:?} of the stopped gateway's home"
+    );
+}
