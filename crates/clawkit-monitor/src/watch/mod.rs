@@ -1,0 +1,80 @@
+//! Watching one gateway: an authenticated WebSocket held open and pinged, the gateway's
+//! process when it runs here, and its log's auth failures. Each watcher reports what it
+//! *saw* as a [`Seen`]; it never decides what that means for an incident (`state` does).
+//!
+//! CONTRACT (filled in by the watch module's implementation): `watch()` runs until `cancel`,
+//! reconnecting with a short backoff, and sends every transition it observes.
+
+use clawkit_core::gateway::{ConnectOptions, Verdict};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What to watch and how.
+#[derive(Debug, Clone)]
+pub struct WatchTarget {
+    /// The gateway's name in alerts.
+    pub name: String,
+    /// Where and how to connect (URL, TLS pin, the shared secret as the CLI sends it).
+    pub endpoint: ConnectOptions,
+    /// WS ping interval and the deadline for its pong.
+    pub ping_every: Duration,
+    pub ping_deadline: Duration,
+    /// A gateway on this machine: its port (for `/readyz`) and its log file (for the auth
+    /// failures of its clients). `None` for a remote gateway.
+    pub local: Option<LocalSide>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LocalSide {
+    pub port: u16,
+    pub log_file: Option<PathBuf>,
+}
+
+/// One thing a watcher saw, at a time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Seen {
+    pub gateway: String,
+    pub at_ms: i64,
+    pub what: Observation,
+}
+
+/// What the socket, the process or the log said.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Observation {
+    /// Authenticated (`hello-ok`): the boot it is, as far as the gateway says.
+    Connected {
+        boot_id: Option<String>,
+        pid: Option<u32>,
+        uptime_ms: Option<u64>,
+        server_version: Option<String>,
+        latency_ms: u64,
+    },
+    /// The gateway announced a planned stop (`restart_expected_ms` `None`) or restart.
+    Shutdown {
+        reason: String,
+        restart_expected_ms: Option<u64>,
+    },
+    /// The connection ended: a close frame (`code`) or EOF/RST with no event before it (`None`).
+    Closed { code: Option<u16>, reason: String },
+    /// The gateway's process exited (pidfd/kqueue/handle; local gateways only).
+    ProcessExited { pid: u32 },
+    /// Connecting again: nothing listens, or the host is unreachable.
+    Unreachable { detail: String },
+    /// Connecting again: the gateway is up but still starting (1013 / UNAVAILABLE).
+    Starting { retry_after_ms: Option<u64> },
+    /// The monitor's own handshake was refused (exact verdict: gateway vs device token, …).
+    Refused { verdict: Verdict },
+    /// No pong (nor any frame) within the deadline: event loop blocked or network cut.
+    Hung { silent_ms: u64 },
+    /// Clients failing to authenticate, from the log since the last report.
+    ClientAuthFailures {
+        client: String,
+        reason: String,
+        peer: Option<String>,
+        count: u64,
+        first_ms: Option<i64>,
+        last_ms: Option<i64>,
+    },
+}
