@@ -1,1 +1,0 @@
-//! The monitor's state machine: sightings in, alerts out, with the clock passed in.
