@@ -12,4 +12,5 @@ pub mod alert;
 pub mod channel;
 pub mod outbox;
 pub mod state;
+pub mod store;
 pub mod watch;
