@@ -10,6 +10,7 @@
 
 pub mod alert;
 pub mod channel;
+pub mod config;
 pub mod outbox;
 pub mod state;
 pub mod store;
