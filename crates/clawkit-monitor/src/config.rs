@@ -105,7 +105,7 @@ impl MonitorConfig {
         };
         let config: MonitorConfig = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
             path: path.into(),
-            why: e.to_string().trim().replace('\n', " "),
+            why: toml_message(&e.to_string()),
         })?;
         config.check().map_err(|why| ConfigError::Invalid {
             path: path.into(),
@@ -144,6 +144,16 @@ impl MonitorConfig {
             .iter()
             .map(|m| Window::parse(m.gateway.clone(), &m.window))
             .collect()
+    }
+}
+
+/// toml's error is several lines with a source excerpt: keep where, then what.
+fn toml_message(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    match lines.last() {
+        Some(last) if last != first => format!("{first}: {last}"),
+        _ => first.to_string(),
     }
 }
 

@@ -12,6 +12,8 @@ pub mod alert;
 pub mod channel;
 pub mod config;
 pub mod outbox;
+pub mod resolve;
+pub mod run;
 pub mod state;
 pub mod store;
 pub mod watch;

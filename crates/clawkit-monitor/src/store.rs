@@ -7,7 +7,7 @@
 //! `kill -9` loses at most the write in flight.
 
 use crate::alert::Alert;
-use crate::state::Memo;
+use crate::state::{Memo, Silence};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS span (
     gateway TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, up INTEGER NOT NULL,
     PRIMARY KEY (gateway, start_ms)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER, at_ms INTEGER);
+CREATE TABLE IF NOT EXISTS silence (
+    id INTEGER PRIMARY KEY, gateway TEXT, until_ms INTEGER NOT NULL, reason TEXT NOT NULL);
 ";
 
 /// One past alert, as `history` lists it.
@@ -220,6 +222,47 @@ impl Store {
             .query_row("SELECT pid, at_ms FROM heartbeat WHERE id = 1", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Adds a silence (`clawkit monitor silence`); the running monitor reads it on its next tick.
+    pub fn add_silence(&self, s: &Silence) -> Result<(), StoreError> {
+        self.db
+            .execute(
+                "INSERT INTO silence (gateway, until_ms, reason) VALUES (?1, ?2, ?3)",
+                params![s.gateway, s.until_ms, s.reason],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The silences still in force at `now_ms`.
+    pub fn silences(&self, now_ms: i64) -> Result<Vec<Silence>, StoreError> {
+        let mut q = self
+            .db
+            .prepare("SELECT gateway, until_ms, reason FROM silence WHERE until_ms > ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = q
+            .query_map(params![now_ms], |r| {
+                Ok(Silence {
+                    gateway: r.get(0)?,
+                    until_ms: r.get(1)?,
+                    reason: r.get(2)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(rows.filter_map(Result::ok).collect())
+    }
+
+    /// Whether the last span of `gateway` is up, and since when (`None`: never seen).
+    pub fn current(&self, gateway: &str) -> Result<Option<(bool, i64, i64)>, StoreError> {
+        self.db
+            .query_row(
+                "SELECT up, start_ms, end_ms FROM span WHERE gateway = ?1 ORDER BY start_ms DESC LIMIT 1",
+                params![gateway],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()
             .map_err(|e| self.err(e))
     }

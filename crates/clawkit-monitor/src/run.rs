@@ -1,0 +1,208 @@
+//! `clawkit monitor run`: one watcher task per gateway, the state machine, the store and the
+//! outbox wired together until cancelled. Every sighting extends the gateway's uptime span;
+//! every decided alert is recorded, and unless a silence holds it, written to the outbox and
+//! handed to the delivery task at once (delivery never blocks watching).
+//!
+//! Reports what it does as [`RunEvent`]s; the CLI prints them.
+
+use crate::alert::{Alert, AlertEvent};
+use crate::outbox::Outbox;
+use crate::resolve::Watched;
+use crate::state::{Decided, Policy, Tracker, Window};
+use crate::store::{Store, StoreError};
+use crate::watch::{Observation, Seen};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Everything `run` needs, resolved by the caller.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub watched: Watched,
+    pub state: PathBuf,
+    pub policy: Policy,
+    pub windows: Vec<Window>,
+}
+
+/// What the running monitor reports.
+#[derive(Debug, Clone)]
+pub enum RunEvent {
+    Watching {
+        gateway: String,
+        url: String,
+    },
+    Seen(Seen),
+    Decided(Decided),
+    /// Delivery outcomes, from the outbox.
+    Delivery(String),
+    /// A problem the monitor survives (a store write failed, …).
+    Trouble(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Outbox(String),
+}
+
+/// How often time-based rules run and the heartbeat is written.
+const TICK: Duration = Duration::from_millis(250);
+/// A gap in a gateway's sightings longer than this is the monitor's own absence.
+const MAX_GAP_MS: i64 = 15_000;
+
+pub async fn run(
+    plan: RunPlan,
+    report: &mut dyn FnMut(RunEvent),
+    cancel: CancellationToken,
+) -> Result<(), RunError> {
+    let mut store = Store::open(&plan.state)?;
+    let mut tracker = Tracker::new(plan.policy.clone());
+    for t in &plan.watched.targets {
+        tracker.add(&t.name, &t.endpoint.url, t.local.is_none());
+    }
+    tracker.restore(store.memos()?);
+    tracker.quiet.windows = plan.windows.clone();
+    let outbox = Outbox::open(&plan.state).map_err(|e| RunError::Outbox(e.to_string()))?;
+    let wake = Arc::new(Notify::new());
+    let tasks = TaskTracker::new();
+    tasks.spawn(deliver(plan.clone(), wake.clone(), cancel.clone()));
+    let (tx, mut rx) = mpsc::channel::<Seen>(1024);
+    for t in plan.watched.targets.iter().cloned() {
+        report(RunEvent::Watching {
+            gateway: t.name.clone(),
+            url: t.endpoint.url.clone(),
+        });
+        tasks.spawn(crate::watch::watch(t, tx.clone(), cancel.child_token()));
+    }
+    drop(tx);
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut loop_state = Loop {
+        store: &mut store,
+        outbox: &outbox,
+        wake: &wake,
+        channels: &plan.watched.channels,
+    };
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            seen = rx.recv() => match seen {
+                Some(seen) => {
+                    let now = seen.at_ms;
+                    let up = !matches!(seen.what, Observation::Closed { .. } | Observation::Unreachable { .. } | Observation::Hung { .. } | Observation::ProcessExited { .. });
+                    loop_state.span(&seen.gateway, up, now, report);
+                    let decided = tracker.observe(&seen);
+                    report(RunEvent::Seen(seen));
+                    loop_state.handle(&mut tracker, decided, now, report);
+                }
+                None => break,
+            },
+            _ = tick.tick() => {
+                let now = clawkit_core::time::now_ms();
+                if let Ok(s) = loop_state.store.silences(now) {
+                    tracker.quiet.silences = s;
+                }
+                let decided = tracker.tick(now);
+                loop_state.handle(&mut tracker, decided, now, report);
+                for t in &plan.watched.targets {
+                    if let Some(up) = tracker.is_up(&t.name) {
+                        loop_state.span(&t.name, up, now, report);
+                    }
+                }
+                if let Err(e) = loop_state.store.beat(std::process::id(), now) {
+                    report(RunEvent::Trouble(e.to_string()));
+                }
+            }
+        }
+    }
+    cancel.cancel();
+    tasks.close();
+    tasks.wait().await;
+    Ok(())
+}
+
+/// The main loop's handles.
+struct Loop<'a> {
+    store: &'a mut Store,
+    outbox: &'a Outbox,
+    wake: &'a Notify,
+    channels: &'a [crate::channel::Channel],
+}
+
+impl Loop<'_> {
+    fn span(&self, gateway: &str, up: bool, now: i64, report: &mut dyn FnMut(RunEvent)) {
+        if let Err(e) = self.store.observe_state(gateway, up, now, MAX_GAP_MS) {
+            report(RunEvent::Trouble(e.to_string()));
+        }
+    }
+
+    /// Records each decided alert, queues the ones no silence holds, and remembers the state.
+    fn handle(
+        &mut self,
+        tracker: &mut Tracker,
+        decided: Vec<Decided>,
+        now: i64,
+        report: &mut dyn FnMut(RunEvent),
+    ) {
+        if decided.is_empty() {
+            return;
+        }
+        for d in decided {
+            if let Err(e) = self.store.record(&d.alert, d.held, now) {
+                report(RunEvent::Trouble(e.to_string()));
+            }
+            if !d.held {
+                if let Err(e) = self.outbox.enqueue(&d.alert, self.channels) {
+                    report(RunEvent::Trouble(format!(
+                        "alert {} not queued: {e}",
+                        d.alert.id
+                    )));
+                }
+                self.wake.notify_one();
+            }
+            report(RunEvent::Decided(d));
+        }
+        if let Err(e) = self.store.save_memos(&tracker.memos()) {
+            report(RunEvent::Trouble(e.to_string()));
+        }
+    }
+}
+
+/// The delivery task: sends what is due whenever woken, and at least every second (retries).
+async fn deliver(plan: RunPlan, wake: Arc<Notify>, cancel: CancellationToken) {
+    let Ok(outbox) = Outbox::open(&plan.state) else {
+        return;
+    };
+    loop {
+        let _ = outbox
+            .deliver_due(&plan.watched.channels, clawkit_core::time::now_ms())
+            .await;
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+/// The alert `clawkit monitor test-alert` sends to every channel.
+pub fn test_alert(gateway: &str, url: &str, now_ms: i64) -> Alert {
+    Alert {
+        id: format!("test:{now_ms:x}:{}", std::process::id()),
+        event: AlertEvent::Test,
+        gateway: gateway.to_string(),
+        url: url.to_string(),
+        at: crate::alert::rfc3339(now_ms),
+        summary: "clawkit monitor test alert: this channel works".into(),
+        incident: None,
+        cause: None,
+        downtime_ms: None,
+        next: None,
+        details: Default::default(),
+    }
+}
