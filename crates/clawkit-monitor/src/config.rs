@@ -151,7 +151,7 @@ impl MonitorConfig {
 fn toml_message(text: &str) -> String {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or_default();
-    match lines.last() {
+    match lines.next_back() {
         Some(last) if last != first => format!("{first}: {last}"),
         _ => first.to_string(),
     }

@@ -11,6 +11,7 @@
 pub mod alert;
 pub mod channel;
 pub mod config;
+pub mod metrics;
 pub mod outbox;
 pub mod resolve;
 pub mod run;

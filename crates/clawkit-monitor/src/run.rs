@@ -6,6 +6,7 @@
 //! Reports what it does as [`RunEvent`]s; the CLI prints them.
 
 use crate::alert::{Alert, AlertEvent};
+use crate::metrics::Metrics;
 use crate::outbox::Outbox;
 use crate::resolve::Watched;
 use crate::state::{Decided, Policy, Tracker, Window};
@@ -25,6 +26,8 @@ pub struct RunPlan {
     pub state: PathBuf,
     pub policy: Policy,
     pub windows: Vec<Window>,
+    /// Serve `/metrics` here (loopback only).
+    pub listen: Option<String>,
 }
 
 /// What the running monitor reports.
@@ -48,6 +51,8 @@ pub enum RunError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Outbox(String),
+    #[error(transparent)]
+    Listen(#[from] crate::metrics::ListenError),
 }
 
 /// How often time-based rules run and the heartbeat is written.
@@ -70,6 +75,15 @@ pub async fn run(
     let outbox = Outbox::open(&plan.state).map_err(|e| RunError::Outbox(e.to_string()))?;
     let wake = Arc::new(Notify::new());
     let tasks = TaskTracker::new();
+    let metrics = Metrics::default();
+    if let Some(addr) = &plan.listen {
+        let listener = crate::metrics::bind(addr).await?;
+        tasks.spawn(crate::metrics::serve(
+            listener,
+            metrics.clone(),
+            cancel.clone(),
+        ));
+    }
     tasks.spawn(deliver(plan.clone(), wake.clone(), cancel.clone()));
     let (tx, mut rx) = mpsc::channel::<Seen>(1024);
     for t in plan.watched.targets.iter().cloned() {
@@ -87,6 +101,7 @@ pub async fn run(
         outbox: &outbox,
         wake: &wake,
         channels: &plan.watched.channels,
+        metrics: &metrics,
     };
     loop {
         tokio::select! {
@@ -96,6 +111,7 @@ pub async fn run(
                     let now = seen.at_ms;
                     let up = !matches!(seen.what, Observation::Closed { .. } | Observation::Unreachable { .. } | Observation::Hung { .. } | Observation::ProcessExited { .. });
                     loop_state.span(&seen.gateway, up, now, report);
+                    loop_state.measure(&seen);
                     let decided = tracker.observe(&seen);
                     report(RunEvent::Seen(seen));
                     loop_state.handle(&mut tracker, decided, now, report);
@@ -112,6 +128,7 @@ pub async fn run(
                 for t in &plan.watched.targets {
                     if let Some(up) = tracker.is_up(&t.name) {
                         loop_state.span(&t.name, up, now, report);
+                        loop_state.metrics.set_up(&t.name, up);
                     }
                 }
                 if let Err(e) = loop_state.store.beat(std::process::id(), now) {
@@ -132,9 +149,30 @@ struct Loop<'a> {
     outbox: &'a Outbox,
     wake: &'a Notify,
     channels: &'a [crate::channel::Channel],
+    metrics: &'a Metrics,
 }
 
 impl Loop<'_> {
+    /// What a sighting adds to the metrics.
+    fn measure(&self, seen: &Seen) {
+        match &seen.what {
+            Observation::Connected { latency_ms, .. } => {
+                self.metrics.latency(&seen.gateway, *latency_ms)
+            }
+            Observation::Refused { verdict } => self.metrics.auth_failures(
+                &seen.gateway,
+                "monitor",
+                &verdict.name().replace(' ', "_"),
+                1,
+            ),
+            Observation::ClientAuthFailures { reason, count, .. } => {
+                self.metrics
+                    .auth_failures(&seen.gateway, "client", reason, *count)
+            }
+            _ => {}
+        }
+    }
+
     fn span(&self, gateway: &str, up: bool, now: i64, report: &mut dyn FnMut(RunEvent)) {
         if let Err(e) = self.store.observe_state(gateway, up, now, MAX_GAP_MS) {
             report(RunEvent::Trouble(e.to_string()));
@@ -165,7 +203,15 @@ impl Loop<'_> {
                 }
                 self.wake.notify_one();
             }
+            if d.alert.event == AlertEvent::Restart {
+                self.metrics.restarted(&d.alert.gateway);
+            }
             report(RunEvent::Decided(d));
+        }
+        let open = tracker.open_incidents();
+        for name in tracker.names() {
+            let n = open.iter().filter(|i| i.gateway == name).count();
+            self.metrics.set_open_incidents(name, n);
         }
         if let Err(e) = self.store.save_memos(&tracker.memos()) {
             report(RunEvent::Trouble(e.to_string()));

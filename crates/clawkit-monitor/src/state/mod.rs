@@ -97,6 +97,11 @@ impl Tracker {
             .collect()
     }
 
+    /// The watched gateways' names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.gateways.keys().map(String::as_str)
+    }
+
     /// Open incidents, every gateway's.
     pub fn open_incidents(&self) -> Vec<&Incident> {
         self.gateways

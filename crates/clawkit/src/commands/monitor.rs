@@ -139,6 +139,7 @@ fn run_monitor(
         state: r.db.clone(),
         policy: r.config.policy.clone(),
         windows,
+        listen: args.listen.clone().or_else(|| r.config.listen.clone()),
     };
     let rt = runtime()?;
     let cancel = tokio_util::sync::CancellationToken::new();
