@@ -12,6 +12,7 @@ pub mod alert;
 pub mod channel;
 pub mod config;
 pub mod metrics;
+pub mod notify_systemd;
 pub mod outbox;
 pub mod resolve;
 pub mod run;

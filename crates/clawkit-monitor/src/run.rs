@@ -7,6 +7,7 @@
 
 use crate::alert::{Alert, AlertEvent};
 use crate::metrics::Metrics;
+use crate::notify_systemd::SystemdNotify;
 use crate::outbox::Outbox;
 use crate::resolve::Watched;
 use crate::state::{Decided, Policy, Tracker, Window};
@@ -28,6 +29,8 @@ pub struct RunPlan {
     pub windows: Vec<Window>,
     /// Serve `/metrics` here (loopback only).
     pub listen: Option<String>,
+    /// systemd's notify socket and watchdog, when it runs the monitor.
+    pub systemd: SystemdNotify,
 }
 
 /// What the running monitor reports.
@@ -94,6 +97,9 @@ pub async fn run(
         tasks.spawn(crate::watch::watch(t, tx.clone(), cancel.child_token()));
     }
     drop(tx);
+    plan.systemd.send("READY=1");
+    let watchdog = plan.systemd.watchdog_every();
+    let mut last_watchdog = std::time::Instant::now();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut loop_state = Loop {
@@ -134,9 +140,14 @@ pub async fn run(
                 if let Err(e) = loop_state.store.beat(std::process::id(), now) {
                     report(RunEvent::Trouble(e.to_string()));
                 }
+                if watchdog.is_some_and(|every| last_watchdog.elapsed() >= every) {
+                    plan.systemd.send("WATCHDOG=1");
+                    last_watchdog = std::time::Instant::now();
+                }
             }
         }
     }
+    plan.systemd.send("STOPPING=1");
     cancel.cancel();
     tasks.close();
     tasks.wait().await;

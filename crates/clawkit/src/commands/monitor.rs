@@ -11,6 +11,7 @@ use clawkit_core::env::Env;
 use clawkit_core::error::{Error, Result};
 use clawkit_core::time::{format_time_ms, now_ms, parse_duration_ms};
 use clawkit_monitor::config::MonitorConfig;
+use clawkit_monitor::notify_systemd::SystemdNotify;
 use clawkit_monitor::resolve::Watched;
 use clawkit_monitor::run::{RunEvent, RunPlan};
 use clawkit_monitor::state::Silence;
@@ -140,6 +141,10 @@ fn run_monitor(
         policy: r.config.policy.clone(),
         windows,
         listen: args.listen.clone().or_else(|| r.config.listen.clone()),
+        systemd: SystemdNotify {
+            socket: env.get("NOTIFY_SOCKET").map(str::to_string),
+            watchdog_usec: env.get("WATCHDOG_USEC").and_then(|u| u.parse().ok()),
+        },
     };
     let rt = runtime()?;
     let cancel = tokio_util::sync::CancellationToken::new();
