@@ -106,6 +106,12 @@ pub enum MonitorCommand {
         #[command(flatten)]
         common: MonitorArgs,
     },
+    /// Install the monitor as a user service (systemd user unit with watchdog, launchd agent,
+    /// or a Task Scheduler task at logon) and start it; `clawkit undo` removes the file.
+    Install {
+        #[command(flatten)]
+        common: MonitorArgs,
+    },
     /// Send one test alert to every configured channel and say how each went.
     TestAlert {
         #[command(flatten)]

@@ -109,6 +109,7 @@ pub fn run(
             reason,
             out,
         ),
+        MonitorCommand::Install { common } => install_service(install, env, common, out),
         MonitorCommand::TestAlert { common, notify } => {
             test_alert(&resolve(install, env, common)?, notify, out)
         }
@@ -351,6 +352,59 @@ fn silence(
         format_time_ms(until_ms)
     );
     Ok(ExitStatus::Success)
+}
+
+fn install_service(
+    install: &InstallArgs,
+    env: &Env,
+    common: &MonitorArgs,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    let r = resolve(install, env, common)?;
+    let target = r.settings.target();
+    let manager = target.manager.ok_or_else(|| {
+        Error::Usage("no service manager here (a systemd user session, launchd or Task Scheduler): run `clawkit monitor run` under your own supervisor".into())
+    })?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Usage(format!("cannot tell where clawkit is installed: {e}")))?;
+    let config_dir = default_config_path(env)
+        .parent()
+        .and_then(|p| p.parent())
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let plan = clawkit_monitor::install::InstallPlan {
+        manager,
+        exe,
+        config: install.config.clone(),
+        home: env.get("HOME").map(PathBuf::from).unwrap_or_default(),
+        config_dir,
+        state_dir: r.settings.paths.state_dir.value.clone(),
+    };
+    let done = clawkit_monitor::install::install(&plan, target.runner.as_ref())
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    say!(
+        out,
+        "wrote {} (undo: clawkit undo {})",
+        done.file.display(),
+        done.journal
+    );
+    for c in &done.ran {
+        say!(out, "ran   {c}");
+    }
+    match &done.failed {
+        Some(why) => {
+            say!(out, "FAILED {why}
+  the service file is in place; start it by hand once the manager works, or run `clawkit monitor run`");
+            Ok(ExitStatus::Problems)
+        }
+        None => {
+            say!(
+                out,
+                "the monitor runs as a service now: clawkit monitor status"
+            );
+            Ok(ExitStatus::Success)
+        }
+    }
 }
 
 fn test_alert(r: &Resolved, notify: &[String], out: &mut dyn Write) -> Result<ExitStatus> {
