@@ -78,16 +78,21 @@ fn this_install(target: &Target) -> Result<WatchTarget, ResolveError> {
         ),
     });
     Ok(WatchTarget {
-        name: target
-            .paths
-            .profile
-            .clone()
-            .unwrap_or_else(|| "local".into()),
+        name: install_name(target),
         endpoint,
         ping_every: Duration::from_secs(1),
         ping_deadline: Duration::from_secs(3),
         local,
     })
+}
+
+/// The name this install's gateway has in alerts: its profile, else `local`.
+pub fn install_name(target: &Target) -> String {
+    target
+        .paths
+        .profile
+        .clone()
+        .unwrap_or_else(|| "local".into())
 }
 
 fn from_entry(g: &GatewayEntry, env: &Env) -> Result<WatchTarget, ResolveError> {

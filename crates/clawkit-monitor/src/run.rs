@@ -13,6 +13,8 @@ use crate::resolve::Watched;
 use crate::state::{Decided, Policy, Tracker, Window};
 use crate::store::{Store, StoreError};
 use crate::watch::{Observation, Seen};
+use crate::why::{self, Healer};
+use clawkit_core::target::Target;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +33,10 @@ pub struct RunPlan {
     pub listen: Option<String>,
     /// systemd's notify socket and watchdog, when it runs the monitor.
     pub systemd: SystemdNotify,
+    /// The watched gateway that is this install's own (its name and target): the doctor
+    /// explains its downs, and `heal` restarts it.
+    pub install: Option<(String, Target)>,
+    pub heal: bool,
 }
 
 /// What the running monitor reports.
@@ -108,6 +114,10 @@ pub async fn run(
         wake: &wake,
         channels: &plan.watched.channels,
         metrics: &metrics,
+        install: plan.install.as_ref(),
+        heal: plan.heal,
+        healer: Healer::default(),
+        tasks: &tasks,
     };
     loop {
         tokio::select! {
@@ -120,7 +130,7 @@ pub async fn run(
                     loop_state.measure(&seen);
                     let decided = tracker.observe(&seen);
                     report(RunEvent::Seen(seen));
-                    loop_state.handle(&mut tracker, decided, now, report);
+                    loop_state.handle(&mut tracker, decided, now, report).await;
                 }
                 None => break,
             },
@@ -130,7 +140,7 @@ pub async fn run(
                     tracker.quiet.silences = s;
                 }
                 let decided = tracker.tick(now);
-                loop_state.handle(&mut tracker, decided, now, report);
+                loop_state.handle(&mut tracker, decided, now, report).await;
                 for t in &plan.watched.targets {
                     if let Some(up) = tracker.is_up(&t.name) {
                         loop_state.span(&t.name, up, now, report);
@@ -161,6 +171,10 @@ struct Loop<'a> {
     wake: &'a Notify,
     channels: &'a [crate::channel::Channel],
     metrics: &'a Metrics,
+    install: Option<&'a (String, Target)>,
+    heal: bool,
+    healer: Healer,
+    tasks: &'a TaskTracker,
 }
 
 impl Loop<'_> {
@@ -190,8 +204,48 @@ impl Loop<'_> {
         }
     }
 
+    /// This install's target, when `alert` is about its gateway.
+    fn own(&self, alert: &Alert) -> Option<Target> {
+        self.install
+            .filter(|(name, _)| *name == alert.gateway)
+            .map(|(_, t)| t.clone())
+    }
+
+    /// The doctor's cause for the alerts that wait for it, and healing when it is on.
+    async fn why(&mut self, d: &mut Decided, now: i64, report: &mut dyn FnMut(RunEvent)) {
+        let Some(target) = self.own(&d.alert) else {
+            return;
+        };
+        if why::wants_doctor(&d.alert) {
+            why::explain(&mut d.alert, &target).await;
+        }
+        if !(self.heal && why::heals(&d.alert)) {
+            return;
+        }
+        if target.supervisor().is_none() {
+            d.alert
+                .summary
+                .push_str("; not healed: no service manager runs it (clawkit gateway install)");
+        } else if self.healer.allow(now) {
+            d.alert.summary.push_str(&format!(
+                "; clawkit restarts it (--heal, {} of {} in 15 min)",
+                self.healer.used(),
+                why::HEAL_MAX
+            ));
+            report(RunEvent::Trouble(format!(
+                "healing {}: restarting it",
+                d.alert.gateway
+            )));
+            self.tasks.spawn(why::heal(target));
+        } else {
+            d.alert
+                .summary
+                .push_str("; not healed: the circuit breaker is open (3 restarts in 15 min)");
+        }
+    }
+
     /// Records each decided alert, queues the ones no silence holds, and remembers the state.
-    fn handle(
+    async fn handle(
         &mut self,
         tracker: &mut Tracker,
         decided: Vec<Decided>,
@@ -201,7 +255,10 @@ impl Loop<'_> {
         if decided.is_empty() {
             return;
         }
-        for d in decided {
+        for mut d in decided {
+            if !d.held {
+                self.why(&mut d, now, report).await;
+            }
             if let Err(e) = self.store.record(&d.alert, d.held, now) {
                 report(RunEvent::Trouble(e.to_string()));
             }

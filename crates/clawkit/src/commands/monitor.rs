@@ -142,6 +142,11 @@ fn run_monitor(
         policy: r.config.policy.clone(),
         windows,
         listen: args.listen.clone().or_else(|| r.config.listen.clone()),
+        install: r.config.gateways.is_empty().then(|| {
+            let t = r.settings.target();
+            (clawkit_monitor::resolve::install_name(&t), t)
+        }),
+        heal: args.heal || r.config.heal,
         systemd: SystemdNotify {
             socket: env.get("NOTIFY_SOCKET").map(str::to_string),
             watchdog_usec: env.get("WATCHDOG_USEC").and_then(|u| u.parse().ok()),
