@@ -128,6 +128,7 @@ pub async fn run(
                     let up = !matches!(seen.what, Observation::Closed { .. } | Observation::Unreachable { .. } | Observation::Hung { .. } | Observation::ProcessExited { .. });
                     loop_state.span(&seen.gateway, up, now, report);
                     loop_state.measure(&seen);
+                    loop_state.announced(&mut tracker, &seen);
                     let decided = tracker.observe(&seen);
                     report(RunEvent::Seen(seen));
                     loop_state.handle(&mut tracker, decided, now, report).await;
@@ -201,6 +202,25 @@ impl Loop<'_> {
     fn span(&self, gateway: &str, up: bool, now: i64, report: &mut dyn FnMut(RunEvent)) {
         if let Err(e) = self.store.observe_state(gateway, up, now, MAX_GAP_MS) {
             report(RunEvent::Trouble(e.to_string()));
+        }
+    }
+
+    /// A restart clawkit itself announced (`gateway restart`, `doctor --fix`) before this
+    /// gateway's shutdown: the restart that follows is annotated, not alerted.
+    fn announced(&self, tracker: &mut Tracker, seen: &Seen) {
+        let Some((name, target)) = self.install.filter(|(n, _)| *n == seen.gateway) else {
+            return;
+        };
+        if !matches!(
+            seen.what,
+            Observation::Shutdown { .. } | Observation::Closed { .. }
+        ) {
+            return;
+        }
+        let dir = &target.paths.state_dir.value;
+        if let Some(i) = clawkit_core::lifecycle::intent::recent(dir, seen.at_ms) {
+            let until = i.at_ms + clawkit_core::lifecycle::intent::INTENT_VALID_MS;
+            tracker.expect_restart(name, until, &i.by);
         }
     }
 

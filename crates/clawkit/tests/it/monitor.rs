@@ -334,3 +334,69 @@ fn wait_history(db: &Path, env: &[(String, String)], event: &str) {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+// A restart asked of the gateway (not by clawkit): `restart` with both boots, no `down`; the
+// same through `clawkit gateway restart`: recorded (held), not sent.
+#[test]
+fn restarts_are_restarts_and_clawkits_own_are_annotated() {
+    let gw = Gateway::start(GatewayOptions::new(V2026_9)).unwrap();
+    let hook = FakeReceiver::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("monitor.sqlite");
+    let m = Monitor::start(gw.env(), &db, &["--notify", &hook.url()]);
+    m.wait_watching(&db, gw.env());
+    // The gateway's own restart request, as OpenClaw's CLI or UI makes it.
+    let rt = crate::util::runtime();
+    rt.block_on(async {
+        let mut opts = clawkit_core::gateway::ConnectOptions::new(gw.url());
+        opts.credential = clawkit_core::gateway::Credential::Token(gw.token().to_string());
+        let mut c = clawkit_core::gateway::connect(&opts).await.unwrap();
+        c.request(
+            "gateway.restart.request",
+            serde_json::json!({"reason": "test"}),
+        )
+        .await
+        .unwrap();
+        c.close().await;
+    });
+    let r = hook.wait_for("restart", BOUND, &m);
+    assert_ne!(
+        r["details"]["oldBoot"]["boot_id"], r["details"]["newBoot"]["boot_id"],
+        "{r:#}"
+    );
+    assert!(
+        !hook.alerts().iter().any(|a| a["event"] == "down"),
+        "{:#?}",
+        hook.alerts()
+    );
+    let sent = hook.alerts().len();
+    let restart = run(clawkit_with_env(gw.env()).args(["gateway", "restart"]));
+    assert_eq!(restart.code, Some(0), "{restart}");
+    let start = Instant::now();
+    loop {
+        let h = run(clawkit_with_env(gw.env())
+            .args(["monitor", "history", "--json", "--db"])
+            .arg(&db));
+        let held = h.json()["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["event"] == "restart" && a["held"] == true)
+            .count();
+        if held == 1 {
+            break;
+        }
+        assert!(
+            start.elapsed() < BOUND,
+            "clawkit's restart was not recorded as annotated:\n{h}\n{}",
+            m.output()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        hook.alerts().len(),
+        sent,
+        "nothing sent for clawkit's own restart: {:#?}",
+        hook.alerts()
+    );
+}
