@@ -353,7 +353,7 @@ fn restarts_are_restarts_and_clawkits_own_are_annotated() {
         let mut c = clawkit_core::gateway::connect(&opts).await.unwrap();
         c.request(
             "gateway.restart.request",
-            serde_json::json!({"reason": "test"}),
+            serde_json::json!({"reason": "test", "skipDeferral": true}),
         )
         .await
         .unwrap();
