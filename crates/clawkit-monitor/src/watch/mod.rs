@@ -88,7 +88,9 @@ pub enum Observation {
     ProcessExited { pid: u32 },
     /// Connecting again: nothing listens, or the host is unreachable.
     Unreachable { detail: String },
-    /// Connecting again: the gateway is up but still starting (1013 / UNAVAILABLE).
+    /// Connecting again: the gateway is up but not admitting connections: still starting
+    /// (1013 / UNAVAILABLE), or draining before a restart or stop (2026.9: the upgrade is
+    /// refused with HTTP 503 `Gateway websocket admission closed`).
     Starting { retry_after_ms: Option<u64> },
     /// The monitor's own handshake was refused (exact verdict: gateway vs device token, …).
     Refused { verdict: Verdict },

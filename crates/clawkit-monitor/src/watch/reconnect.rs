@@ -71,9 +71,19 @@ impl Watcher<'_> {
     }
 }
 
+/// A 2026.9 gateway whose work admission is closed (draining for a restart or a stop) refuses
+/// the WebSocket upgrade itself with `HTTP 503 Gateway websocket admission closed` (seen on
+/// the real one): up, not admitting, which is what `Starting` says.
+const ADMISSION_CLOSED: &str = "websocket admission closed";
+
 /// What a failed attempt says about the gateway.
 fn outage(verdict: Verdict) -> Observation {
     match verdict {
+        Verdict::NotAGateway { detail } if detail.contains(ADMISSION_CLOSED) => {
+            Observation::Starting {
+                retry_after_ms: None,
+            }
+        }
         Verdict::ConnectionRefused { detail } | Verdict::NotAGateway { detail } => {
             Observation::Unreachable { detail }
         }
@@ -132,6 +142,10 @@ mod tests {
         });
         assert!(same_outage(&starting, &starting_by_close));
         assert!(!same_outage(&down("a"), &starting));
+        let draining = outage(Verdict::NotAGateway {
+            detail: "HTTP 503 Service Unavailable instead of a WebSocket upgrade: Gateway websocket admission closed".into(),
+        });
+        assert!(same_outage(&starting, &draining), "{draining:?}");
         assert!(same_outage(&refused("x"), &refused("y")));
         let device = outage(Verdict::DeviceTokenMismatch {
             message: "x".into(),
