@@ -2,4 +2,5 @@
 //! fake gateway (milliseconds each); `real` against real OpenClaw gateways of both releases.
 
 mod fake;
+mod real;
 mod util;
