@@ -7,7 +7,7 @@ use super::Observation;
 use super::watcher::{Stop, Watcher};
 use clawkit_core::gateway::{Connection, Frame};
 use serde_json::Value;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::time::{MissedTickBehavior, interval_at, sleep_until, timeout};
 
 /// How a held connection ended, for what the reconnect does next.
@@ -30,7 +30,8 @@ struct Life {
 impl Watcher<'_> {
     /// Reads `conn` until it ends, reporting what ends it (and anything said before).
     pub(super) async fn hold(&mut self, conn: &mut Connection) -> Result<End, Stop> {
-        let every = self.target.ping_every;
+        // A zero period would panic the timer; a millisecond is as good as "continuously".
+        let every = self.target.ping_every.max(Duration::from_millis(1));
         let mut ping = interval_at((Instant::now() + every).into(), every);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut life = Life {

@@ -269,3 +269,24 @@ fn kill_9_is_seen_on_the_socket_and_by_the_process_watch() {
         w.stop().await;
     });
 }
+
+per_version!(
+    a_starting_gateway_is_unreachable_or_starting_until_it_connects,
+    |version| {
+        let gw = Gateway::start(GatewayOptions::new(version).no_ready_wait()).unwrap();
+        runtime().block_on(async {
+            let mut w = Watching::start(local_target(&gw, gw.token()));
+            w.until("Connected", is_connected).await;
+            let before = &w.seen[..w.seen.len() - 1];
+            assert!(
+                before.iter().all(|o| matches!(
+                    o,
+                    Observation::Unreachable { .. } | Observation::Starting { .. }
+                )),
+                "{before:#?}"
+            );
+            eprintln!("{version} start: {before:#?}");
+            w.stop().await;
+        });
+    }
+);
