@@ -2,13 +2,39 @@
 //! process when it runs here, and its log's auth failures. Each watcher reports what it
 //! *saw* as a [`Seen`]; it never decides what that means for an incident (`state` does).
 //!
-//! CONTRACT (filled in by the watch module's implementation): `watch()` runs until `cancel`,
-//! reconnecting with a short backoff, and sends every transition it observes.
+//! `watch()` runs until `cancel` (or until the receiver is dropped), reconnecting with a
+//! short backoff, and sends every transition it observes: one task per gateway, reacting to
+//! the socket, the process and the log as they happen rather than polling.
+
+mod auth_log;
+mod exit;
+mod reconnect;
+mod session;
+mod watcher;
 
 use clawkit_core::gateway::{ConnectOptions, Verdict};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
+use tokio::sync::mpsc::Sender;
+use tokio_util::sync::CancellationToken;
+
+/// Watches one gateway until `cancel`, sending what it sees to `tx`. A planned restart is
+/// `Shutdown` then `Closed` (1012), a crash `Closed { code: None }` and, for a local gateway,
+/// `ProcessExited`; outages are reported once each until `Connected` again.
+pub async fn watch(target: WatchTarget, tx: Sender<Seen>, cancel: CancellationToken) {
+    let report = watcher::Report::new(&target.name, tx);
+    // Ends the log tail too when the connection side stops (cancelled, or no receiver).
+    let done = cancel.child_token();
+    let connections = async {
+        watcher::Watcher::new(&target, report.clone(), done.clone())
+            .run()
+            .await;
+        done.cancel();
+    };
+    let log = auth_log::follow(target.local.clone(), report.clone(), done.clone());
+    tokio::join!(connections, log);
+}
 
 /// What to watch and how.
 #[derive(Debug, Clone)]
@@ -62,7 +88,9 @@ pub enum Observation {
     ProcessExited { pid: u32 },
     /// Connecting again: nothing listens, or the host is unreachable.
     Unreachable { detail: String },
-    /// Connecting again: the gateway is up but still starting (1013 / UNAVAILABLE).
+    /// Connecting again: the gateway is up but not admitting connections: still starting
+    /// (1013 / UNAVAILABLE), or draining before a restart or stop (2026.9: the upgrade is
+    /// refused with HTTP 503 `Gateway websocket admission closed`).
     Starting { retry_after_ms: Option<u64> },
     /// The monitor's own handshake was refused (exact verdict: gateway vs device token, …).
     Refused { verdict: Verdict },
