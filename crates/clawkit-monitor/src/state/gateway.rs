@@ -149,7 +149,10 @@ impl Gateway {
 
     fn connected(&mut self, p: &Policy, boot: Boot, version: Option<&str>, now: i64) -> Vec<Say> {
         let mut out = Vec::new();
-        let new_boot = self.boot.as_ref().is_some_and(|old| old.differs(&boot));
+        // 2026.7 keeps its pid and process uptime across an in-process restart and has no
+        // boot id: the announced restart is the only sign of a new boot.
+        let announced = matches!(self.phase, Phase::Restarting { .. });
+        let new_boot = announced || self.boot.as_ref().is_some_and(|old| old.differs(&boot));
         let old = self.boot.replace(boot.clone());
         self.held_loss = None;
         self.absorbed = false;
@@ -402,6 +405,11 @@ impl Gateway {
         count: u64,
         now: i64,
     ) -> Vec<Say> {
+        // The monitor's own refused handshakes are in the log too (as the CLI): the `rejected`
+        // incident already says so; they are not clients failing.
+        if self.rejected.is_some() && client == MONITOR_CLIENT {
+            return Vec::new();
+        }
         let Some(b) = self.bursts.add(p, (client, reason), peer, count, now) else {
             return Vec::new();
         };
@@ -501,6 +509,9 @@ impl Gateway {
         self.name.clone()
     }
 }
+
+/// The client id the monitor's connections have in the gateway's log.
+const MONITOR_CLIENT: &str = "cli";
 
 fn diagnose_command() -> String {
     "clawkit doctor".into()

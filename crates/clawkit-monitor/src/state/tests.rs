@@ -128,6 +128,59 @@ fn a_planned_restart_is_one_restart_with_both_boots() {
 }
 
 #[test]
+fn a_2026_7_restart_keeps_pid_and_uptime_but_is_a_restart() {
+    let mut t = tracker();
+    let old = |uptime| O::Connected {
+        boot_id: None,
+        pid: Some(10),
+        uptime_ms: Some(uptime),
+        server_version: Some("2026.7.1".into()),
+        latency_ms: 3,
+    };
+    let d = run(
+        &mut t,
+        &[
+            (T0, old(60_000)),
+            (
+                T0 + 10,
+                O::Shutdown {
+                    reason: "gateway restarting".into(),
+                    restart_expected_ms: Some(1_500),
+                },
+            ),
+            (T0 + 3_000, old(63_000)),
+        ],
+    );
+    assert_eq!(events(&d), ["restart"]);
+}
+
+#[test]
+fn the_monitors_own_refusals_in_the_log_are_not_client_failures() {
+    let mut t = tracker();
+    let refused = O::Refused {
+        verdict: Verdict::GatewayTokenMismatch {
+            message: "unauthorized: gateway token mismatch".into(),
+        },
+    };
+    let own = |at: i64| {
+        seen(
+            at,
+            O::ClientAuthFailures {
+                client: "cli".into(),
+                reason: "token_mismatch".into(),
+                peer: Some("127.0.0.1:5000".into()),
+                count: 10,
+                first_ms: Some(at),
+                last_ms: Some(at),
+            },
+        )
+    };
+    let mut d = run(&mut t, &[(T0, up("b1")), (T0 + 10, refused)]);
+    d.extend(t.observe(&own(T0 + 1_000)));
+    assert_eq!(events(&d), ["rejected"]);
+}
+
+#[test]
 fn a_restart_shorter_than_any_poll_is_still_a_restart() {
     let mut t = tracker();
     let d = run(&mut t, &[(T0, up("b1")), (T0 + 800, up("b2"))]);

@@ -106,12 +106,3 @@ pub enum Observation {
         last_ms: Option<i64>,
     },
 }
-
-/// PLACEHOLDER until the watcher lands (replaced by its implementation at merge).
-pub async fn watch(
-    _target: WatchTarget,
-    _tx: tokio::sync::mpsc::Sender<Seen>,
-    cancel: tokio_util::sync::CancellationToken,
-) {
-    cancel.cancelled().await;
-}
