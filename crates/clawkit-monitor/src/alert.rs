@@ -26,6 +26,8 @@ pub enum AlertEvent {
     MonitorOffline,
     /// `clawkit monitor test-alert`.
     Test,
+    /// The outbox gave up on an alert for one channel; sent through the other channels (once).
+    Undeliverable,
 }
 
 impl AlertEvent {
@@ -40,6 +42,7 @@ impl AlertEvent {
             AlertEvent::Reminder => "reminder",
             AlertEvent::MonitorOffline => "monitor-offline",
             AlertEvent::Test => "test",
+            AlertEvent::Undeliverable => "undeliverable",
         }
     }
 }

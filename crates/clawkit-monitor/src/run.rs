@@ -81,7 +81,7 @@ pub async fn run(
     }
     tracker.restore(store.memos()?);
     tracker.quiet.windows = plan.windows.clone();
-    let outbox = Outbox::open(&plan.state).map_err(|e| RunError::Outbox(e.to_string()))?;
+    let mut outbox = Outbox::open(&plan.state).map_err(|e| RunError::Outbox(e.to_string()))?;
     let wake = Arc::new(Notify::new());
     let tasks = TaskTracker::new();
     let metrics = Metrics::default();
@@ -93,7 +93,14 @@ pub async fn run(
             cancel.clone(),
         ));
     }
-    tasks.spawn(deliver(plan.clone(), wake.clone(), cancel.clone()));
+    let (lines, mut delivered) = mpsc::unbounded_channel::<String>();
+    tasks.spawn(deliver(
+        plan.clone(),
+        wake.clone(),
+        cancel.clone(),
+        metrics.clone(),
+        lines,
+    ));
     let (tx, mut rx) = mpsc::channel::<Seen>(1024);
     for t in plan.watched.targets.iter().cloned() {
         report(RunEvent::Watching {
@@ -110,7 +117,7 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut loop_state = Loop {
         store: &mut store,
-        outbox: &outbox,
+        outbox: &mut outbox,
         wake: &wake,
         channels: &plan.watched.channels,
         metrics: &metrics,
@@ -122,6 +129,7 @@ pub async fn run(
     loop {
         tokio::select! {
             _ = cancel.cancelled() => break,
+            Some(line) = delivered.recv() => report(RunEvent::Delivery(line)),
             seen = rx.recv() => match seen {
                 Some(seen) => {
                     let now = seen.at_ms;
@@ -148,6 +156,9 @@ pub async fn run(
                         loop_state.metrics.set_up(&t.name, up);
                     }
                 }
+                if let Ok(n) = loop_state.outbox.pending() {
+                    loop_state.metrics.set_outbox_pending(n as u64);
+                }
                 if let Err(e) = loop_state.store.beat(std::process::id(), now) {
                     report(RunEvent::Trouble(e.to_string()));
                 }
@@ -168,7 +179,7 @@ pub async fn run(
 /// The main loop's handles.
 struct Loop<'a> {
     store: &'a mut Store,
-    outbox: &'a Outbox,
+    outbox: &'a mut Outbox,
     wake: &'a Notify,
     channels: &'a [crate::channel::Channel],
     metrics: &'a Metrics,
@@ -232,12 +243,21 @@ impl Loop<'_> {
     }
 
     /// The doctor's cause for the alerts that wait for it, and healing when it is on.
-    async fn why(&mut self, d: &mut Decided, now: i64, report: &mut dyn FnMut(RunEvent)) {
+    async fn why(
+        &mut self,
+        tracker: &mut Tracker,
+        d: &mut Decided,
+        now: i64,
+        report: &mut dyn FnMut(RunEvent),
+    ) {
         let Some(target) = self.own(&d.alert) else {
             return;
         };
         if why::wants_doctor(&d.alert) {
             why::explain(&mut d.alert, &target).await;
+            if let (Some(incident), Some(cause)) = (&d.alert.incident, &d.alert.cause) {
+                tracker.set_cause(incident, cause);
+            }
         }
         if !(self.heal && why::heals(&d.alert)) {
             return;
@@ -277,12 +297,12 @@ impl Loop<'_> {
         }
         for mut d in decided {
             if !d.held {
-                self.why(&mut d, now, report).await;
+                self.why(tracker, &mut d, now, report).await;
             }
             if let Err(e) = self.store.record(&d.alert, d.held, now) {
                 report(RunEvent::Trouble(e.to_string()));
             }
-            if !d.held {
+            if !d.held && !self.channels.is_empty() {
                 if let Err(e) = self.outbox.enqueue(&d.alert, self.channels) {
                     report(RunEvent::Trouble(format!(
                         "alert {} not queued: {e}",
@@ -307,20 +327,42 @@ impl Loop<'_> {
     }
 }
 
-/// The delivery task: sends what is due whenever woken, and at least every second (retries).
-async fn deliver(plan: RunPlan, wake: Arc<Notify>, cancel: CancellationToken) {
-    let Ok(outbox) = Outbox::open(&plan.state) else {
-        return;
-    };
-    loop {
-        let _ = outbox
-            .deliver_due(&plan.watched.channels, clawkit_core::time::now_ms())
-            .await;
-        tokio::select! {
-            _ = cancel.cancelled() => return,
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+/// The delivery task: the outbox's own loop (woken at once for a new alert, else when the
+/// next retry is due), each outcome counted and reported as a line.
+async fn deliver(
+    plan: RunPlan,
+    wake: Arc<Notify>,
+    cancel: CancellationToken,
+    metrics: Metrics,
+    lines: mpsc::UnboundedSender<String>,
+) {
+    let mut outbox = match Outbox::open(&plan.state) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = lines.send(format!("alerts cannot be delivered: {e}"));
+            return;
         }
+    };
+    let on_step = |step: &crate::outbox::Delivery| {
+        for (id, channel) in &step.delivered {
+            metrics.alert(channel, "delivered");
+            let _ = lines.send(format!("delivered {id} to {channel}"));
+        }
+        for (id, channel, e) in &step.retrying {
+            metrics.alert(channel, "retry");
+            let _ = lines.send(format!("will retry {id} to {channel}: {e}"));
+        }
+        for (id, channel, e) in &step.undeliverable {
+            metrics.alert(channel, "undeliverable");
+            let _ = lines.send(format!("UNDELIVERABLE {id} to {channel}: {e}"));
+        }
+    };
+    let idle = Duration::from_secs(1);
+    if let Err(e) = outbox
+        .run(&plan.watched.channels, idle, &wake, &cancel, on_step)
+        .await
+    {
+        let _ = lines.send(format!("alert delivery stopped: {e}"));
     }
 }
 

@@ -87,6 +87,17 @@ impl Gateway {
             .flatten()
     }
 
+    pub fn set_cause(&mut self, id: &str, cause: &str) {
+        for i in [&mut self.down, &mut self.rejected, &mut self.flapping]
+            .into_iter()
+            .flatten()
+        {
+            if i.id == id {
+                i.cause = cause.to_string();
+            }
+        }
+    }
+
     pub fn mark_held(&mut self, id: Option<&str>) {
         for i in [&mut self.down, &mut self.rejected, &mut self.flapping]
             .into_iter()

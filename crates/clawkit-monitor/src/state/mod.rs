@@ -97,6 +97,14 @@ impl Tracker {
             .collect()
     }
 
+    /// Gives an open incident the cause found after it opened (the doctor's), so the alerts
+    /// that follow it — reminders, the `up` that resolves it — carry the same one.
+    pub fn set_cause(&mut self, incident: &str, cause: &str) {
+        for g in self.gateways.values_mut() {
+            g.set_cause(incident, cause);
+        }
+    }
+
     /// The watched gateways' names.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.gateways.keys().map(String::as_str)
