@@ -81,6 +81,8 @@ pub async fn run(
     }
     tracker.restore(store.memos()?);
     tracker.quiet.windows = plan.windows.clone();
+    // `monitor status` lists what is watched from the memos: one per gateway from the start.
+    store.save_memos(&tracker.memos())?;
     let mut outbox = Outbox::open(&plan.state).map_err(|e| RunError::Outbox(e.to_string()))?;
     let wake = Arc::new(Notify::new());
     let tasks = TaskTracker::new();
