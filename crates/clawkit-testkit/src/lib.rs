@@ -10,10 +10,14 @@
 //! every process it starts is stopped by PID (SIGTERM, then SIGKILL of its process group) when
 //! its handle drops — or, for shared gateways, when the test process exits.
 //!
+//! For the monitor's delivery tests it also installs and starts a real Prometheus Alertmanager
+//! ([`Alertmanager`], Debian's package) and a real SMTP server ([`SmtpServer`], aiosmtpd).
+//!
 //! The one exception, named as such: [`fake`] is an in-process **fake** gateway that speaks
 //! the wire protocol for fast monitor and engine tests. Tests against the real gateways above
 //! remain the contract it is checked against.
 
+mod alertmanager;
 mod client;
 mod error;
 pub mod fake;
@@ -25,7 +29,9 @@ mod process;
 pub mod scenario;
 mod secret;
 mod service;
+mod smtp;
 
+pub use alertmanager::{Alertmanager, ensure_alertmanager};
 pub use client::{CliOutput, ClientHome};
 pub use error::{HarnessError, Result};
 pub use foreign::ForeignListener;
@@ -34,6 +40,7 @@ pub use install::{OpenClawInstall, SUPPORTED_VERSIONS, cache_root, ensure_node, 
 pub use net::{PortState, closed_port, free_port, http_get, port_state};
 pub use secret::distinctive_secret;
 pub use service::{ServiceFiles, write_service_files};
+pub use smtp::{SmtpServer, ensure_aiosmtpd};
 
 /// The OpenClaw release with the SQLite state layout.
 pub const V2026_9: &str = "2026.9.6";

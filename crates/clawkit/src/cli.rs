@@ -60,6 +60,92 @@ pub enum Command {
     /// Who holds the gateway's ports: this gateway, a zombie gateway, a hung one, something
     /// else; --kill stops the zombies.
     Ports(PortsArgs),
+    /// The Gateway Monitor: holds a connection to each gateway, alerts the moment one goes
+    /// down (crash, hang, restart loop, refused credentials) through channels that do not
+    /// depend on it, and keeps the history. Within `monitor`, --config names the monitor's
+    /// config (default ~/.config/clawkit/monitor.toml).
+    #[command(subcommand)]
+    Monitor(MonitorCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Watch in the foreground until SIGTERM or SIGINT.
+    Run(MonitorRunArgs),
+    /// Per gateway: up or down and since when, uptime over 24 h / 7 d / 30 d (time the monitor
+    /// was not running excluded), open incidents. Exits 1 when the monitor is not running.
+    Status {
+        #[command(flatten)]
+        common: MonitorArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The alerts decided, oldest first (held ones marked).
+    History {
+        #[command(flatten)]
+        common: MonitorArgs,
+        /// How far back: 30m, 24h, 7d.
+        #[arg(long, default_value = "24h")]
+        since: String,
+        /// Only this gateway.
+        #[arg(long)]
+        gateway: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Hold alerts back for a while (`30m`, `2h`): they are recorded, not sent; so is the
+    /// recovery of an incident whose alert was held.
+    Silence {
+        /// How long: 30m, 2h, 1d.
+        duration: String,
+        /// Only this gateway (default: all).
+        #[arg(long)]
+        gateway: Option<String>,
+        #[arg(long, default_value = "silenced by hand")]
+        reason: String,
+        #[command(flatten)]
+        common: MonitorArgs,
+    },
+    /// Install the monitor as a user service (systemd user unit with watchdog, launchd agent,
+    /// or a Task Scheduler task at logon) and start it; `clawkit undo` removes the file.
+    Install {
+        #[command(flatten)]
+        common: MonitorArgs,
+    },
+    /// Send one test alert to every configured channel and say how each went.
+    TestAlert {
+        #[command(flatten)]
+        common: MonitorArgs,
+        /// Another channel URL (repeatable).
+        #[arg(long = "notify", value_name = "URL")]
+        notify: Vec<String>,
+    },
+}
+
+/// Where the monitor keeps its history (all monitor commands).
+#[derive(Debug, Clone, Args)]
+pub struct MonitorArgs {
+    /// The monitor's SQLite file (default: the config's `state`, else
+    /// <state dir>/clawkit/monitor.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MonitorRunArgs {
+    #[command(flatten)]
+    pub common: MonitorArgs,
+    /// A channel URL, Apprise style (json://, slack://, tgram://, ntfy://, mailto://,
+    /// alertmanager://, …); repeatable, added to the config's.
+    #[arg(long = "notify", value_name = "URL")]
+    pub notify: Vec<String>,
+    /// Serve Prometheus /metrics on this loopback address (127.0.0.1:PORT).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Restart a crashed or hung local gateway through its supervisor (at most 3 times in 15
+    /// minutes).
+    #[arg(long)]
+    pub heal: bool,
 }
 
 #[derive(Debug, Args)]

@@ -121,7 +121,7 @@ pub struct Hello {
 
 /// An authenticated connection.
 pub struct Connection {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub(super) ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     pub hello: Hello,
     timeout: Duration,
 }

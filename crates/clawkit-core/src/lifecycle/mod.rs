@@ -7,6 +7,7 @@
 
 mod inspect;
 mod install;
+pub mod intent;
 mod live;
 mod reload;
 mod restart;

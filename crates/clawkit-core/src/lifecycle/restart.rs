@@ -107,6 +107,11 @@ pub async fn restart(
     cancel: &Cancel,
 ) -> Result<Restarted, Error> {
     super::local_only(target, "restart")?;
+    let dir = target.paths.state_dir.value.clone();
+    crate::blocking::blocking(move || {
+        super::intent::announce(&dir, "clawkit (gateway restart or doctor --fix)")
+    })
+    .await;
     if let Some((manager, _)) = supervising(target).await {
         let before = live(target, waits.handshake).await?;
         let mark = BootMark::of(target, before.boot_id, before.uptime_ms);

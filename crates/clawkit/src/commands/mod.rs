@@ -6,6 +6,7 @@ mod explain;
 mod gateway_service;
 mod gateway_token;
 mod logs;
+mod monitor;
 mod ports;
 mod probe;
 
@@ -27,6 +28,8 @@ pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         Command::Probe(args) => probe::run(&settings, args, out),
         Command::Gateway(cmd) => gateway(&settings, cmd, out),
         Command::Ports(args) => ports::run(&settings, args, out),
+        // Within `monitor`, --config names the monitor's config: it resolves its own install.
+        Command::Monitor(cmd) => monitor::run(&cli.install, env, cmd, out),
     }
 }
 

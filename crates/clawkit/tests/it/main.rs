@@ -17,6 +17,8 @@
 //! - `supply`: a secret the user gives (`doctor --fix --token`, `rotate --token`), verified
 //!   by the real gateway before it is stored.
 //!
+//! - `monitor`: `clawkit monitor run` against real gateways, alerts at a fake webhook receiver.
+//!
 //! Tests that only read from a gateway share one per OpenClaw version
 //! (`clawkit_testkit::shared_gateway`); tests that change or stop one start their own.
 
@@ -30,6 +32,7 @@ mod gateway_service;
 mod gateway_token;
 mod harness;
 mod install_model;
+mod monitor;
 mod ports;
 mod probe;
 mod scenarios;
