@@ -11,6 +11,7 @@
 pub mod alert;
 pub mod channel;
 pub mod config;
+pub mod heartbeat;
 pub mod install;
 pub mod metrics;
 pub mod notify_systemd;

@@ -37,6 +37,8 @@ pub struct RunPlan {
     /// explains its downs, and `heal` restarts it.
     pub install: Option<(String, Target)>,
     pub heal: bool,
+    /// A dead man's switch URL and how often to ping it.
+    pub heartbeat: Option<(String, Duration)>,
 }
 
 /// What the running monitor reports.
@@ -101,8 +103,16 @@ pub async fn run(
         wake.clone(),
         cancel.clone(),
         metrics.clone(),
-        lines,
+        lines.clone(),
     ));
+    if let Some((url, every)) = plan.heartbeat.clone() {
+        tasks.spawn(crate::heartbeat::run(
+            url,
+            every,
+            cancel.clone(),
+            lines.clone(),
+        ));
+    }
     let (tx, mut rx) = mpsc::channel::<Seen>(1024);
     for t in plan.watched.targets.iter().cloned() {
         report(RunEvent::Watching {

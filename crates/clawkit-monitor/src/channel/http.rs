@@ -123,6 +123,21 @@ pub(crate) async fn send(
     }
 }
 
+/// A dead man's switch ping (healthchecks style): `GET url`, any 2xx is fine.
+pub async fn ping(url: &str, timeout: Duration) -> Result<(), SendError> {
+    let resp = client()?
+        .get(url)
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(network)?;
+    if resp.status().is_success() {
+        Ok(())
+    } else {
+        Err(SendError::Transient(format!("HTTP {}", resp.status())))
+    }
+}
+
 /// A request that got no HTTP answer. The URL is stripped (it may hold a token); the source
 /// chain says why (reqwest's own text is only "error sending request").
 fn network(e: reqwest::Error) -> SendError {

@@ -33,7 +33,7 @@ mod alertmanager;
 mod desktop;
 mod discord;
 mod gotify;
-mod http;
+pub mod http;
 mod json;
 mod mail;
 mod matrix;

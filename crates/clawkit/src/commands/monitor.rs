@@ -147,6 +147,7 @@ fn run_monitor(
             (clawkit_monitor::resolve::install_name(&t), t)
         }),
         heal: args.heal || r.config.heal,
+        heartbeat: heartbeat(&r.config)?,
         systemd: SystemdNotify {
             socket: env.get("NOTIFY_SOCKET").map(str::to_string),
             watchdog_usec: env.get("WATCHDOG_USEC").and_then(|u| u.parse().ok()),
@@ -164,6 +165,25 @@ fn run_monitor(
     rt.block_on(clawkit_monitor::run::run(plan, &mut print, cancel))
         .map_err(|e| Error::Usage(e.to_string()))?;
     Ok(ExitStatus::Success)
+}
+
+/// The config's dead man's switch, with its interval parsed.
+fn heartbeat(c: &MonitorConfig) -> Result<Option<(String, std::time::Duration)>> {
+    let Some(h) = &c.heartbeat else {
+        return Ok(None);
+    };
+    let ms = parse_duration_ms(&h.every)
+        .filter(|ms| *ms > 0)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "heartbeat.every `{}`: expected a duration like 60s",
+                h.every
+            ))
+        })?;
+    Ok(Some((
+        h.url.clone(),
+        std::time::Duration::from_millis(ms as u64),
+    )))
 }
 
 /// SIGTERM or SIGINT.
