@@ -129,8 +129,15 @@ pub struct Connection {
 /// Upper bound for one frame from the gateway (its own `policy.maxPayload` is 25 MiB).
 const MAX_FRAME: usize = 32 * 1024 * 1024;
 
+/// Read in 8 KiB chunks and write each frame at once: the defaults (128 KiB each way) cost
+/// a monitor holding a thousand connections over 100 MiB for frames of a few hundred bytes.
+/// Larger frames still arrive whole (the read buffer only sets the chunk size).
+const READ_CHUNK: usize = 8 * 1024;
+
 fn ws_config() -> WebSocketConfig {
     WebSocketConfig::default()
+        .read_buffer_size(READ_CHUNK)
+        .write_buffer_size(0)
         .max_message_size(Some(MAX_FRAME))
         .max_frame_size(Some(MAX_FRAME))
 }
