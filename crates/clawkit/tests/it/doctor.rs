@@ -24,7 +24,7 @@ pub(crate) fn doctor_json(env: &Env, args: &[&str]) -> (Option<i32>, Value, Run)
 }
 
 /// Codes of findings at warning level or above.
-fn problems(doc: &Value) -> Vec<String> {
+pub(crate) fn problems(doc: &Value) -> Vec<String> {
     doc["checks"]
         .as_array()
         .unwrap()

@@ -5,10 +5,10 @@
 //! (comments kept, journalled, `clawkit undo` restores the bytes). The secrets never appear in
 //! what clawkit prints or records.
 
+use crate::doctor::{doctor_json, problems};
 use crate::util::{Run, assert_no_secrets, clawkit_with_env, run};
 use clawkit_testkit::{ClientHome, Gateway, GatewayOptions, TokenSource, V2026_9};
 use clawkit_testkit::{closed_port, distinctive_secret};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -33,24 +33,6 @@ fn journal_text(state_dir: &Path) -> String {
     journal_files(state_dir)
         .iter()
         .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect()
-}
-
-fn doctor_json(env: &Env) -> (Option<i32>, Value, Run) {
-    let r = run(clawkit_with_env(env).args(["doctor", "--json"]));
-    let doc = r.json();
-    (r.code, doc, r)
-}
-
-/// Codes of findings at warning level or above.
-fn problems(doc: &Value) -> Vec<String> {
-    doc["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["findings"].as_array().unwrap().iter())
-        .filter(|f| f["severity"] == "warning" || f["severity"] == "error")
-        .map(|f| f["code"].as_str().unwrap().to_string())
         .collect()
 }
 
@@ -161,7 +143,7 @@ fn doctor_stores_a_given_token_for_a_gateway_started_with_token() {
         "{edited}"
     );
     wait_accepts(env, gw.token());
-    let (code, doc, after) = doctor_json(env);
+    let (code, doc, after) = doctor_json(env, &[]);
     assert_eq!(code, Some(0), "{:?}\n{after}", problems(&doc));
     let journals = journal_text(state_dir);
     assert!(journals.contains("config-set"), "{journals}");
@@ -319,7 +301,7 @@ fn doctor_stores_a_given_token_for_a_remote_gateway() {
     );
     // Healed: the gateway accepts what the CLI sends now, and nothing local is blamed.
     assert_eq!(fix.code, Some(3), "{fix}");
-    let (code, doc, after) = doctor_json(env);
+    let (code, doc, after) = doctor_json(env, &[]);
     assert_eq!(code, Some(0), "{:?}\n{after}", problems(&doc));
     let probe = run(clawkit_with_env(env).arg("probe"));
     assert_eq!(probe.code, Some(0), "{probe}");
