@@ -225,14 +225,9 @@ fn status(r: &Resolved, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
     let now = now_ms();
     let beat = store.last_beat().ok().flatten();
     let running = beat.is_some_and(|(_, at)| now - at < STALE_MS);
-    let names: Vec<String> = store
-        .memos()
-        .map_err(|e| Error::Usage(e.to_string()))?
-        .into_iter()
-        .map(|m| m.gateway)
-        .collect();
+    let memos = store.memos().map_err(|e| Error::Usage(e.to_string()))?;
     let mut rows = Vec::new();
-    for name in &names {
+    for name in memos.iter().map(|m| &m.gateway) {
         let day = 86_400_000;
         let uptime = |d: i64| {
             store
@@ -248,12 +243,7 @@ fn status(r: &Resolved, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
             "uptime": {"24h": uptime(1), "7d": uptime(7), "30d": uptime(30)},
         }));
     }
-    let open: Vec<_> = store
-        .memos()
-        .unwrap_or_default()
-        .into_iter()
-        .flat_map(|m| m.incidents)
-        .collect();
+    let open: Vec<_> = memos.into_iter().flat_map(|m| m.incidents).collect();
     if json {
         print_json(
             out,
