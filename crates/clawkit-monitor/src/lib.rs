@@ -9,6 +9,7 @@
 //! nothing here prints.
 
 pub mod alert;
+pub mod boots;
 pub mod channel;
 pub mod config;
 pub mod heartbeat;
@@ -18,6 +19,7 @@ pub mod notify_systemd;
 pub mod outbox;
 pub mod resolve;
 pub mod run;
+pub mod samples;
 pub mod state;
 pub mod store;
 pub mod watch;

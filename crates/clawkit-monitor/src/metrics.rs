@@ -1,5 +1,5 @@
 //! Prometheus `/metrics` for `monitor run --listen 127.0.0.1:PORT`: each gateway's up state,
-//! restarts, open incidents, handshake latency, auth failures by class and reason, alerts by
+//! restarts, open incidents, probe (ping) latency, auth failures by class and reason, alerts by
 //! channel and result, and the outbox backlog, in the text exposition format (0.0.4). The
 //! listener binds loopback only and answers nothing but `GET /metrics`.
 
@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-/// Handshake latency buckets, seconds.
+/// Probe (WS ping round trip) latency buckets, seconds.
 const BUCKETS: [f64; 8] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
 #[derive(Debug, Default)]
@@ -137,7 +137,7 @@ impl Metrics {
             &mut s,
             "clawkit_probe_latency_seconds",
             "histogram",
-            "Handshake latency of the monitor's connections.",
+            "Round trip of the WS pings on the monitor's held connections (its probes).",
         );
         for (g, h) in &v.latency {
             let g = esc(g);

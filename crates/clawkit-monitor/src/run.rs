@@ -125,6 +125,7 @@ pub async fn run(
     plan.systemd.send("READY=1");
     let watchdog = plan.systemd.watchdog_every();
     let mut last_watchdog = std::time::Instant::now();
+    let mut samples = crate::samples::Samples::default();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut loop_state = Loop {
@@ -145,11 +146,25 @@ pub async fn run(
             seen = rx.recv() => match seen {
                 Some(seen) => {
                     let now = seen.at_ms;
-                    let up = !matches!(seen.what, Observation::Closed { .. } | Observation::Unreachable { .. } | Observation::Hung { .. } | Observation::ProcessExited { .. });
-                    loop_state.span(&seen.gateway, up, now, report);
+                    if let Observation::Pong { rtt_ms } = seen.what {
+                        // A probe sample, not a transition: counted, not reported.
+                        samples.answered(&seen.gateway, rtt_ms, now);
+                        metrics.latency(&seen.gateway, rtt_ms);
+                        continue;
+                    }
+                    if let Observation::Hung { .. } = seen.what {
+                        samples.unanswered(&seen.gateway, now);
+                    }
+                    if let Some(up) = contact(&seen.what) {
+                        loop_state.span(&seen.gateway, up, now, report);
+                    }
                     loop_state.measure(&seen);
                     loop_state.announced(&mut tracker, &seen);
                     let decided = tracker.observe(&seen);
+                    if decided.is_empty() && matches!(seen.what, Observation::Connected { .. }) {
+                        // A boot seen for the first time is shown by `monitor status`.
+                        loop_state.remember(&tracker, report);
+                    }
                     report(RunEvent::Seen(seen));
                     loop_state.handle(&mut tracker, decided, now, report).await;
                 }
@@ -162,6 +177,11 @@ pub async fn run(
                 }
                 let decided = tracker.tick(now);
                 loop_state.handle(&mut tracker, decided, now, report).await;
+                if let Some((start, sums)) = samples.take_due(now)
+                    && let Err(e) = loop_state.store.add_samples(start, &sums)
+                {
+                    report(RunEvent::Trouble(e.to_string()));
+                }
                 for t in &plan.watched.targets {
                     if let Some(up) = tracker.is_up(&t.name) {
                         loop_state.span(&t.name, up, now, report);
@@ -188,6 +208,19 @@ pub async fn run(
     Ok(())
 }
 
+/// What a sighting says about contact with the gateway: lost, held, or (for the readiness
+/// of a local gateway, which the tracker weighs) nothing by itself.
+fn contact(what: &Observation) -> Option<bool> {
+    match what {
+        Observation::Closed { .. }
+        | Observation::Unreachable { .. }
+        | Observation::Hung { .. }
+        | Observation::ProcessExited { .. } => Some(false),
+        Observation::Readiness { .. } => None,
+        _ => Some(true),
+    }
+}
+
 /// The main loop's handles.
 struct Loop<'a> {
     store: &'a mut Store,
@@ -205,9 +238,6 @@ impl Loop<'_> {
     /// What a sighting adds to the metrics.
     fn measure(&self, seen: &Seen) {
         match &seen.what {
-            Observation::Connected { latency_ms, .. } => {
-                self.metrics.latency(&seen.gateway, *latency_ms)
-            }
             Observation::Refused { verdict } => self.metrics.auth_failures(
                 &seen.gateway,
                 "monitor",
@@ -265,6 +295,9 @@ impl Loop<'_> {
         let Some(target) = self.own(&d.alert) else {
             return;
         };
+        if crate::boots::wants(&d.alert) {
+            crate::boots::tell(&mut d.alert, target.paths.state_dir.value.clone()).await;
+        }
         if why::wants_doctor(&d.alert) {
             why::explain(&mut d.alert, &target).await;
             if let (Some(incident), Some(cause)) = (&d.alert.incident, &d.alert.cause) {
@@ -333,6 +366,11 @@ impl Loop<'_> {
             let n = open.iter().filter(|i| i.gateway == name).count();
             self.metrics.set_open_incidents(name, n);
         }
+        self.remember(tracker, report);
+    }
+
+    /// Saves the state machine's memos (open incidents, boots).
+    fn remember(&mut self, tracker: &Tracker, report: &mut dyn FnMut(RunEvent)) {
         if let Err(e) = self.store.save_memos(&tracker.memos()) {
             report(RunEvent::Trouble(e.to_string()));
         }

@@ -1,7 +1,8 @@
 //! What the monitor keeps in its SQLite file (the outbox shares it): the state machine's
 //! memos (open incidents, last boot) so a restart of the monitor neither re-alerts nor
-//! forgets; every decided alert as history; and each gateway's states as time spans, from
-//! which uptime is computed with the monitor's own downtime excluded (unknown, never up).
+//! forgets; every decided alert as history; each gateway's states as time spans, from which
+//! uptime is computed with the monitor's own downtime excluded (unknown, never up); and the
+//! probe samples of [`crate::samples`].
 //!
 //! One connection, used from one task; every write is its own short transaction (WAL), so a
 //! `kill -9` loses at most the write in flight.
@@ -79,6 +80,7 @@ impl Store {
         db.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err)?;
         db.execute_batch(SCHEMA).map_err(err)?;
+        db.execute_batch(crate::samples::SCHEMA).map_err(err)?;
         Ok(Store {
             db,
             path: path.to_path_buf(),
@@ -265,6 +267,28 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))
+    }
+
+    /// Adds a closed 10 s bucket of probe samples to every tier (and prunes each tier).
+    pub fn add_samples(
+        &mut self,
+        start_ms: i64,
+        sums: &[(String, crate::samples::Sums)],
+    ) -> Result<(), StoreError> {
+        crate::samples::write(&mut self.db, start_ms, sums).map_err(|e| StoreError {
+            path: self.path.clone(),
+            source: e,
+        })
+    }
+
+    /// `gateway`'s probe samples in `tier` since `since_ms`, oldest first.
+    pub fn samples(
+        &self,
+        gateway: &str,
+        tier: crate::samples::Tier,
+        since_ms: i64,
+    ) -> Result<Vec<crate::samples::Bucket>, StoreError> {
+        crate::samples::read(&self.db, gateway, tier, since_ms).map_err(|e| self.err(e))
     }
 
     /// Drops history and spans older than `before_ms` (retention).

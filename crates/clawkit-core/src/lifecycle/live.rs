@@ -54,6 +54,20 @@ impl Live {
 /// `GET /readyz` on loopback: `Some(true)` on 200, `Some(false)` on another status, `None`
 /// when nothing answers HTTP within a second or two.
 pub async fn readyz(port: u16) -> Option<bool> {
+    readiness(port).await.map(|r| r.ready)
+}
+
+/// What the gateway's `/readyz` said: ready (200) or not, and the checks it names as failing
+/// (`agent-database:<id>`, `plugin-reload`, …; local callers get them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Readiness {
+    pub ready: bool,
+    pub failing: Vec<String>,
+}
+
+/// `GET /readyz` on loopback, with the failing checks; `None` when nothing answers HTTP
+/// within 3 s. The body is read up to 8 KiB (the gateway's is a few hundred bytes).
+pub async fn readiness(port: u16) -> Option<Readiness> {
     let ask = async {
         let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -61,16 +75,46 @@ pub async fn readyz(port: u16) -> Option<bool> {
         let request =
             format!("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
         s.write_all(request.as_bytes()).await.ok()?;
-        let mut head = [0u8; 64];
-        let n = s.read(&mut head).await.ok()?;
-        let line = String::from_utf8_lossy(&head[..n]);
-        let code = line.split_whitespace().nth(1)?;
-        line.starts_with("HTTP/").then(|| code == "200")
+        let mut got = Vec::with_capacity(1024);
+        let mut chunk = [0u8; 1024];
+        while got.len() < 8192 {
+            match s.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&chunk[..n]),
+            }
+        }
+        parse_readiness(&String::from_utf8_lossy(&got))
     };
     tokio::time::timeout(Duration::from_secs(3), ask)
         .await
         .ok()
         .flatten()
+}
+
+/// An HTTP response to `/readyz`: its status line, and `failing` from the JSON body (which may
+/// come chunked: the object is taken from its first `{` to its last `}`).
+fn parse_readiness(response: &str) -> Option<Readiness> {
+    let status = response.lines().next()?;
+    if !status.starts_with("HTTP/") {
+        return None;
+    }
+    let ready = status.split_whitespace().nth(1)? == "200";
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let json = match (body.find('{'), body.rfind('}')) {
+        (Some(a), Some(b)) if a < b => &body[a..=b],
+        _ => "",
+    };
+    let failing = serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| {
+            v["failing"].as_array().map(|a| {
+                a.iter()
+                    .filter_map(|f| f.as_str().map(str::to_string))
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    Some(Readiness { ready, failing })
 }
 
 /// Whether anything accepts a TCP connection on the loopback `port`: no HTTP request and no
@@ -263,5 +307,33 @@ pub async fn wait_port_free(host: Arc<dyn Host>, port: u16, bound: Duration) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readiness_reads_the_status_and_the_failing_checks() {
+        let not_ready = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\r\n{\"ready\":false,\"failing\":[\"agent-database:main\",\"plugin-reload\"],\"uptimeMs\":12}";
+        assert_eq!(
+            parse_readiness(not_ready),
+            Some(Readiness {
+                ready: false,
+                failing: vec!["agent-database:main".into(), "plugin-reload".into()]
+            })
+        );
+        let chunked = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2a\r\n{\"ready\":true,\"failing\":[],\"uptimeMs\":5}\r\n0\r\n\r\n";
+        assert_eq!(
+            parse_readiness(chunked),
+            Some(Readiness {
+                ready: true,
+                failing: vec![]
+            })
+        );
+        assert_eq!(parse_readiness("SSH-2.0-OpenSSH\r\n"), None);
+        let no_body = parse_readiness("HTTP/1.1 503 x\r\n\r\n").expect("a status");
+        assert!(!no_body.ready && no_body.failing.is_empty());
     }
 }

@@ -17,7 +17,7 @@ mod zombies;
 
 pub use inspect::this_gateway;
 pub use install::{Installed, install};
-pub use live::{BootMark, Live, live, readyz, wait_port_free, wait_ready};
+pub use live::{BootMark, Live, Readiness, live, readiness, readyz, wait_port_free, wait_ready};
 pub use reload::{DECISION_BOUND, EditMark, Settled, settle_after_edit};
 pub use restart::{Restarted, SelfRestart, SupervisedChange, restart};
 pub use start_stop::{Started, StopOutcome, start, stop};

@@ -3,6 +3,7 @@
 //! a running gateway reacts to a config change (`reload`).
 
 pub mod auth;
+pub mod boots;
 pub mod config;
 pub mod identity;
 pub mod install;

@@ -52,6 +52,10 @@ pub(super) struct Gateway {
     /// Its loss of contact went into a `monitor-offline` incident.
     pub absorbed: bool,
     bursts: Bursts,
+    /// Since when its `/readyz` says not ready, and what fails.
+    not_ready: Option<(i64, Vec<String>)>,
+    /// The open `down` that `/readyz` alone opened (the doctor may rename its cause).
+    not_ready_incident: Option<String>,
 }
 
 impl Gateway {
@@ -70,6 +74,8 @@ impl Gateway {
             held_loss: None,
             absorbed: false,
             bursts: Bursts::default(),
+            not_ready: None,
+            not_ready_incident: None,
         }
     }
 
@@ -146,7 +152,8 @@ impl Gateway {
                 format!("the gateway holds the connection but answered nothing for {silent_ms} ms: its event loop is blocked (or the network path is cut)"),
                 now,
             ),
-            Observation::Starting { .. } => Vec::new(),
+            Observation::Starting { .. } | Observation::Pong { .. } => Vec::new(),
+            Observation::Readiness { ready, failing } => self.readiness(*ready, failing, now),
             Observation::Refused { verdict } => self.refused(verdict, now),
             Observation::ClientAuthFailures {
                 client,
@@ -451,8 +458,58 @@ impl Gateway {
         ]
     }
 
+    /// `/readyz` changed: not ready starts the clock (`tick` alerts once it runs out); ready
+    /// again ends a `gateway-not-ready` incident.
+    fn readiness(&mut self, ready: bool, failing: &[String], now: i64) -> Vec<Say> {
+        if !ready {
+            let since = self.not_ready.as_ref().map_or(now, |(at, _)| *at);
+            self.not_ready = Some((since, failing.to_vec()));
+            return Vec::new();
+        }
+        self.not_ready = None;
+        let ours = self.not_ready_incident.take();
+        let Some(down) = self.down.take_if(|d| Some(&d.id) == ours.as_ref()) else {
+            return Vec::new();
+        };
+        vec![
+            Say::new(
+                AlertEvent::Up,
+                format!(
+                    "the gateway is ready again (`/readyz` 200) after {}",
+                    duration(now - down.opened_ms)
+                ),
+            )
+            .about(&down)
+            .downtime(now - down.opened_ms),
+        ]
+    }
+
+    /// Not ready for longer than the policy allows while it holds our connection: a `down`
+    /// (the socket is fine, so the phase stays up and a crash later is still seen).
+    fn not_ready_check(&mut self, p: &Policy, now: i64) -> Option<Say> {
+        let (since, failing) = self.not_ready.clone()?;
+        if self.phase != Phase::Up || self.down.is_some() || now - since < p.not_ready_ms as i64 {
+            return None;
+        }
+        let what = if failing.is_empty() {
+            String::new()
+        } else {
+            format!(" (failing: {})", failing.join(", "))
+        };
+        let summary = format!(
+            "the gateway holds connections but its `/readyz` has answered 503 for {}{what}: part of it does not work",
+            duration(now - since)
+        );
+        let say = self
+            .open_down(NOT_READY, summary, Some(diagnose_command()), now)
+            .detail("failing", value(&failing));
+        self.phase = Phase::Up;
+        self.not_ready_incident = self.down.as_ref().map(|d| d.id.clone());
+        Some(say)
+    }
+
     pub fn tick(&mut self, p: &Policy, now: i64) -> Vec<Say> {
-        let mut out = Vec::new();
+        let mut out = self.not_ready_check(p, now).into_iter().collect::<Vec<_>>();
         if let Phase::Restarting {
             announced_ms,
             deadline_ms,
@@ -520,6 +577,9 @@ impl Gateway {
         self.name.clone()
     }
 }
+
+/// The cause of a `down` that only `/readyz` sees.
+const NOT_READY: &str = "gateway-not-ready";
 
 /// The client id the monitor's connections have in the gateway's log.
 const MONITOR_CLIENT: &str = "cli";

@@ -26,6 +26,9 @@ pub struct Policy {
     pub offline_hold_ms: u64,
     /// The fewest gateways that, losing contact together, mean this machine is offline.
     pub offline_min_gateways: usize,
+    /// How long a local gateway that holds our connection may answer `/readyz` with 503
+    /// before it counts as down (a boot or a reload is not ready for a few seconds).
+    pub not_ready_ms: u64,
 }
 
 impl Default for Policy {
@@ -41,6 +44,7 @@ impl Default for Policy {
             burst_cooldown_ms: 10 * MIN,
             offline_hold_ms: 2_000,
             offline_min_gateways: 2,
+            not_ready_ms: 30_000,
         }
     }
 }

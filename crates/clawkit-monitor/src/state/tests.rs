@@ -490,3 +490,63 @@ fn client_failures_alert_per_burst() {
     );
     assert!(a.next.as_deref().unwrap().starts_with("clawkit explain"));
 }
+
+fn readiness(ready: bool, failing: &[&str]) -> O {
+    O::Readiness {
+        ready,
+        failing: failing.iter().map(|f| f.to_string()).collect(),
+    }
+}
+
+#[test]
+fn a_gateway_not_ready_for_long_is_down_and_ready_again_is_up() {
+    let mut t = tracker();
+    let d = run(
+        &mut t,
+        &[
+            (T0, up("b1")),
+            (T0 + 1_000, readiness(false, &["agent-database:main"])),
+            (
+                T0 + 20_000,
+                readiness(false, &["agent-database:main", "plugin-reload"]),
+            ),
+            (
+                T0 + 30_999,
+                readiness(false, &["agent-database:main", "plugin-reload"]),
+            ),
+        ],
+    );
+    assert_eq!(events(&d), Vec::<String>::new(), "not yet 30 s");
+    let down = t.tick(T0 + 31_000);
+    assert_eq!(events(&down), ["down"]);
+    let a = &down[0].alert;
+    assert_eq!(a.cause.as_deref(), Some("gateway-not-ready"));
+    assert!(
+        a.summary
+            .contains("503 for 30.0 s (failing: agent-database:main, plugin-reload)"),
+        "{}",
+        a.summary
+    );
+    assert_eq!(t.is_up("gw"), Some(true), "the socket is still held");
+    assert!(t.tick(T0 + 40_000).is_empty(), "one down, not one per tick");
+    let back = run(&mut t, &[(T0 + 61_000, readiness(true, &[]))]);
+    assert_eq!(events(&back), ["up"]);
+    assert_eq!(back[0].alert.incident, a.incident);
+    assert_eq!(back[0].alert.downtime_ms, Some(30_000));
+}
+
+#[test]
+fn a_short_not_ready_spell_is_no_alert_and_a_crash_while_not_ready_is_not_lost() {
+    let mut t = tracker();
+    let quick = run(
+        &mut t,
+        &[
+            (T0, up("b1")),
+            (T0 + 1_000, readiness(false, &["plugin-reload"])),
+            (T0 + 6_000, readiness(true, &[])),
+            (T0 + 60_000, O::Hung { silent_ms: 3_000 }),
+        ],
+    );
+    assert_eq!(events(&quick), ["down"], "only the hang");
+    assert_eq!(quick[0].alert.cause.as_deref(), Some("gateway-hung"));
+}

@@ -1,6 +1,7 @@
 //! Watching one gateway: an authenticated WebSocket held open and pinged, the gateway's
-//! process when it runs here, and its log's auth failures. Each watcher reports what it
-//! *saw* as a [`Seen`]; it never decides what that means for an incident (`state` does).
+//! process when it runs here, its `/readyz`, and its log's auth failures. Each watcher reports
+//! what it *saw* as a [`Seen`]; it never decides what that means for an incident (`state`
+//! does).
 //!
 //! `watch()` runs until `cancel` (or until the receiver is dropped), reconnecting with a
 //! short backoff, and sends every transition it observes: one task per gateway, reacting to
@@ -8,6 +9,7 @@
 
 mod auth_log;
 mod exit;
+mod readiness;
 mod reconnect;
 mod session;
 mod watcher;
@@ -33,7 +35,8 @@ pub async fn watch(target: WatchTarget, tx: Sender<Seen>, cancel: CancellationTo
         done.cancel();
     };
     let log = auth_log::follow(target.local.clone(), report.clone(), done.clone());
-    tokio::join!(connections, log);
+    let ready = readiness::follow(target.local.clone(), report.clone(), done.clone());
+    tokio::join!(connections, log, ready);
 }
 
 /// What to watch and how.
@@ -77,6 +80,8 @@ pub enum Observation {
         server_version: Option<String>,
         latency_ms: u64,
     },
+    /// A WS ping answered: its round trip (a probe sample; not a transition).
+    Pong { rtt_ms: u64 },
     /// The gateway announced a planned stop (`restart_expected_ms` `None`) or restart.
     Shutdown {
         reason: String,
@@ -94,6 +99,9 @@ pub enum Observation {
     Starting { retry_after_ms: Option<u64> },
     /// The monitor's own handshake was refused (exact verdict: gateway vs device token, …).
     Refused { verdict: Verdict },
+    /// A local gateway's `/readyz` changed its answer: ready (200) or not (503), and the
+    /// checks it names as failing.
+    Readiness { ready: bool, failing: Vec<String> },
     /// No pong (nor any frame) within the deadline: event loop blocked or network cut.
     Hung { silent_ms: u64 },
     /// Clients failing to authenticate, from the log since the last report.

@@ -24,6 +24,8 @@ struct Life {
     last: Instant,
     /// When the oldest unanswered ping runs out.
     deadline: Option<Instant>,
+    /// When the oldest unanswered ping was sent (its pong gives the round trip).
+    ping_sent: Option<Instant>,
     restart_announced: bool,
 }
 
@@ -37,6 +39,7 @@ impl Watcher<'_> {
         let mut life = Life {
             last: Instant::now(),
             deadline: None,
+            ping_sent: None,
             restart_announced: false,
         };
         loop {
@@ -88,7 +91,14 @@ impl Watcher<'_> {
                 self.report.send(shutdown).await?;
                 Ok(None)
             }
-            Frame::Event { .. } | Frame::Pong => Ok(None),
+            Frame::Pong => {
+                if let Some(sent) = life.ping_sent.take() {
+                    let rtt_ms = sent.elapsed().as_millis() as u64;
+                    self.report.send(Observation::Pong { rtt_ms }).await?;
+                }
+                Ok(None)
+            }
+            Frame::Event { .. } => Ok(None),
             Frame::Closed { code, reason } => {
                 self.report.send(closed(Some(code), reason)).await?;
                 Ok(Some(end))
@@ -110,6 +120,7 @@ impl Watcher<'_> {
     async fn send_ping(&mut self, conn: &mut Connection, life: &mut Life) -> Result<bool, Stop> {
         let wait = self.target.ping_deadline;
         life.deadline.get_or_insert_with(|| Instant::now() + wait);
+        life.ping_sent.get_or_insert_with(Instant::now);
         // A failed send ends the stream too: `next_frame` reports how.
         if timeout(wait, conn.ping()).await.is_err() {
             self.hung(life).await?;

@@ -128,6 +128,10 @@ per_version!(a_held_gateway_through_its_failures, |version| {
         }
         assert_eq!(counted, 2, "{:#?}", w.seen);
 
+        // Every ping answered so far is a probe sample with its round trip.
+        assert!(!w.pongs.is_empty(), "pongs while held: {:#?}", w.seen);
+        assert!(w.pongs.iter().all(|&ms| ms < 3_000), "{:?}", w.pongs);
+
         // SIGSTOP: the socket stays open and silent; no pong within the deadline.
         signal(pid, libc::SIGSTOP);
         let resume = Continue(pid);
@@ -281,7 +285,9 @@ per_version!(
             assert!(
                 before.iter().all(|o| matches!(
                     o,
-                    Observation::Unreachable { .. } | Observation::Starting { .. }
+                    Observation::Unreachable { .. }
+                        | Observation::Starting { .. }
+                        | Observation::Readiness { ready: false, .. }
                 )),
                 "{before:#?}"
             );

@@ -32,8 +32,10 @@ pub struct Watching {
     rx: mpsc::Receiver<Seen>,
     cancel: CancellationToken,
     task: JoinHandle<()>,
-    /// Every sighting read so far, for failure messages.
+    /// Every sighting read so far (but pongs), for failure messages.
     pub seen: Vec<Observation>,
+    /// Pongs received, each with its round trip: probe samples, counted apart.
+    pub pongs: Vec<u64>,
 }
 
 impl Watching {
@@ -46,18 +48,27 @@ impl Watching {
             cancel,
             task,
             seen: Vec::new(),
+            pongs: Vec::new(),
         }
     }
 
-    /// The next sighting.
+    /// The next sighting (pongs are counted in `pongs`, not returned).
     pub async fn next(&mut self) -> Observation {
-        let seen = tokio::time::timeout(PATIENCE, self.rx.recv())
-            .await
-            .unwrap_or_else(|_| panic!("no sighting within {PATIENCE:?}; so far {:#?}", self.seen))
-            .expect("the watcher runs until cancelled");
-        assert_eq!(seen.gateway, "gw");
-        self.seen.push(seen.what.clone());
-        seen.what
+        loop {
+            let seen = tokio::time::timeout(PATIENCE, self.rx.recv())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("no sighting within {PATIENCE:?}; so far {:#?}", self.seen)
+                })
+                .expect("the watcher runs until cancelled");
+            assert_eq!(seen.gateway, "gw");
+            if let Observation::Pong { rtt_ms } = seen.what {
+                self.pongs.push(rtt_ms);
+                continue;
+            }
+            self.seen.push(seen.what.clone());
+            return seen.what;
+        }
     }
 
     /// Sightings up to and including the first that `wanted` accepts; returns that one.
@@ -82,6 +93,10 @@ impl Watching {
     pub async fn drain_for(&mut self, quiet: Duration) -> Vec<Observation> {
         let mut got = Vec::new();
         while let Ok(Some(seen)) = tokio::time::timeout(quiet, self.rx.recv()).await {
+            if let Observation::Pong { rtt_ms } = seen.what {
+                self.pongs.push(rtt_ms);
+                continue;
+            }
             self.seen.push(seen.what.clone());
             got.push(seen.what);
         }

@@ -3,6 +3,8 @@
 //! monitor's config file; the OpenClaw install comes from --profile/--state-dir and the
 //! environment.
 
+mod status;
+
 use super::{print_json, runtime, say};
 use crate::cli::{InstallArgs, MonitorArgs, MonitorCommand, MonitorRunArgs};
 use crate::exit::ExitStatus;
@@ -83,7 +85,7 @@ pub fn run(
     match cmd {
         MonitorCommand::Run(args) => run_monitor(install, env, args, out),
         MonitorCommand::Status { common, json } => {
-            status(&resolve(install, env, common)?, *json, out)
+            status::status(&resolve(install, env, common)?, *json, out)
         }
         MonitorCommand::History {
             common,
@@ -218,91 +220,6 @@ fn render_event(e: &RunEvent, out: &mut dyn Write) {
         ),
         RunEvent::Delivery(line) | RunEvent::Trouble(line) => say!(out, "{line}"),
     }
-}
-
-fn status(r: &Resolved, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
-    let store = open_store(&r.db)?;
-    let now = now_ms();
-    let beat = store.last_beat().ok().flatten();
-    let running = beat.is_some_and(|(_, at)| now - at < STALE_MS);
-    let memos = store.memos().map_err(|e| Error::Usage(e.to_string()))?;
-    let mut rows = Vec::new();
-    for name in memos.iter().map(|m| &m.gateway) {
-        let day = 86_400_000;
-        let uptime = |d: i64| {
-            store
-                .uptime(name, now - d * day, now)
-                .ok()
-                .and_then(|u| u.percent())
-        };
-        let current = store.current(name).ok().flatten();
-        rows.push(json!({
-            "gateway": name,
-            "up": current.map(|c| c.0),
-            "since": current.map(|c| format_time_ms(c.1)),
-            "uptime": {"24h": uptime(1), "7d": uptime(7), "30d": uptime(30)},
-        }));
-    }
-    let open: Vec<_> = memos.into_iter().flat_map(|m| m.incidents).collect();
-    if json {
-        print_json(
-            out,
-            &json!({"running": running, "pid": beat.map(|b| b.0), "lastBeat": beat.map(|b| format_time_ms(b.1)), "gateways": rows, "openIncidents": open}),
-        );
-    } else {
-        match beat {
-            Some((pid, at)) if running => say!(
-                out,
-                "monitor: running (pid {pid}, last beat {} UTC)",
-                format_time_ms(at)
-            ),
-            Some((_, at)) => say!(
-                out,
-                "monitor: NOT RUNNING (last beat {} UTC): start it: clawkit monitor run   # or install it as a service",
-                format_time_ms(at)
-            ),
-            None => say!(
-                out,
-                "monitor: NOT RUNNING (never ran with {}): clawkit monitor run",
-                r.db.display()
-            ),
-        }
-        for row in &rows {
-            let pct = |k: &str| {
-                row["uptime"][k]
-                    .as_f64()
-                    .map_or("-".into(), |p| format!("{p:.2} %"))
-            };
-            say!(
-                out,
-                "  {:<16} {:<5} since {}  uptime 24h {}  7d {}  30d {}",
-                row["gateway"].as_str().unwrap_or("?"),
-                match row["up"].as_bool() {
-                    Some(true) => "up",
-                    Some(false) => "DOWN",
-                    None => "?",
-                },
-                row["since"].as_str().unwrap_or("-"),
-                pct("24h"),
-                pct("7d"),
-                pct("30d")
-            );
-        }
-        for i in &open {
-            say!(
-                out,
-                "  open incident {} since {} UTC: {}",
-                i.id,
-                format_time_ms(i.opened_ms),
-                i.summary
-            );
-        }
-    }
-    Ok(if running {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Problems
-    })
 }
 
 fn history(

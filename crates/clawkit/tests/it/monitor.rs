@@ -193,6 +193,17 @@ per_version!(a_crash_is_down_then_up, |version| {
     let up = hook.wait_for("up", BOUND, &m);
     assert_eq!(up["incident"], down["incident"], "{up:#}");
     assert!(up["downtime_ms"].as_u64().is_some_and(|d| d > 0), "{up:#}");
+    if version == V2026_9 {
+        // The gateway's own record: the killed boot never wrote its end.
+        assert!(
+            up["summary"]
+                .as_str()
+                .unwrap()
+                .contains("the previous boot ended: no recorded end: it was killed or crashed"),
+            "{up:#}"
+        );
+        assert_eq!(up["details"]["previousBoot"]["pid"], gw.pid(), "{up:#}");
+    }
     assert_eq!(
         hook.alerts()
             .iter()
@@ -364,6 +375,15 @@ fn restarts_are_restarts_and_clawkits_own_are_annotated() {
         r["details"]["oldBoot"]["boot_id"], r["details"]["newBoot"]["boot_id"],
         "{r:#}"
     );
+    // How the old boot ended, from the gateway's own record.
+    assert_eq!(
+        r["details"]["previousBoot"]["outcome"], "planned_restart",
+        "{r:#}"
+    );
+    assert_eq!(
+        r["details"]["previousBoot"]["bootId"], r["details"]["oldBoot"]["boot_id"],
+        "{r:#}"
+    );
     assert!(
         !hook.alerts().iter().any(|a| a["event"] == "down"),
         "{:#?}",
@@ -399,4 +419,89 @@ fn restarts_are_restarts_and_clawkits_own_are_annotated() {
         "nothing sent for clawkit's own restart: {:#?}",
         hook.alerts()
     );
+}
+
+// `clawkit gateway stop`: a planned stop (`down`, planned, with the start command), the
+// record says it ended cleanly by SIGTERM when it comes back; `monitor status` shows its boot
+// and the round trips of its pings before that.
+#[test]
+fn a_stop_through_clawkit_is_a_planned_stop() {
+    let gw = Gateway::start(GatewayOptions::new(V2026_9)).unwrap();
+    let hook = FakeReceiver::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("monitor.sqlite");
+    let m = Monitor::start(gw.env(), &db, &["--notify", &hook.url()]);
+    m.wait_watching(&db, gw.env());
+    let status = wait_status(&db, gw.env(), |g| {
+        g["pings24h"]["answered"].as_i64() > Some(0)
+    });
+    let g = &status["gateways"][0];
+    assert!(
+        g["boot"]["label"].as_str().unwrap().starts_with("boot "),
+        "{status:#}"
+    );
+    assert!(g["pings24h"]["avgMs"].as_f64().is_some(), "{status:#}");
+    let stop = run(clawkit_with_env(gw.env()).args(["gateway", "stop"]));
+    assert_eq!(stop.code, Some(0), "{stop}");
+    let down = hook.wait_for("down", BOUND, &m);
+    assert_eq!(down["cause"], "gateway-stopped", "{down:#}");
+    assert_eq!(down["details"]["planned"], true, "{down:#}");
+    assert!(
+        down["summary"].as_str().unwrap().contains("planned stop"),
+        "{down:#}"
+    );
+    assert!(
+        down["next"]
+            .as_str()
+            .unwrap()
+            .contains("clawkit gateway start"),
+        "{down:#}"
+    );
+    let again =
+        Gateway::start(GatewayOptions::new(V2026_9).on_home(gw.home(), gw.port(), gw.token()))
+            .unwrap();
+    let up = hook.wait_for("up", BOUND, &m);
+    assert_eq!(up["incident"], down["incident"], "{up:#}");
+    assert_eq!(
+        up["details"]["previousBoot"]["outcome"], "clean_stop",
+        "{up:#}"
+    );
+    assert!(
+        up["summary"]
+            .as_str()
+            .unwrap()
+            .contains("clean_stop (stop (SIGTERM))"),
+        "{up:#}"
+    );
+    let text = run(clawkit_with_env(gw.env())
+        .args(["monitor", "status", "--db"])
+        .arg(&db));
+    assert!(text.stdout.contains("ping 24h avg"), "{text}");
+    assert!(
+        text.stdout.contains("down "),
+        "the last incident and its downtime: {text}"
+    );
+    drop(again);
+}
+
+/// Waits until `monitor status --json` shows a gateway that `wanted` accepts.
+fn wait_status(db: &Path, env: &[(String, String)], wanted: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let r = run(clawkit_with_env(env)
+            .args(["monitor", "status", "--json", "--db"])
+            .arg(db));
+        let v = r.json();
+        if v["gateways"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(&wanted))
+        {
+            return v;
+        }
+        assert!(
+            start.elapsed() < BOUND,
+            "monitor status never showed it:\n{r}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
 }
