@@ -175,7 +175,8 @@ impl Outbox {
             .map_err(db)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(db)?;
-        conn.execute_batch(SCHEMA).map_err(db)?;
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} COMMIT;"))
+            .map_err(db)?;
         Ok(Outbox {
             conn,
             path: shown,

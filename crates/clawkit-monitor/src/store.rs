@@ -76,11 +76,60 @@ impl Store {
             let _ = std::fs::create_dir_all(dir);
         }
         let db = Connection::open(path).map_err(err)?;
-        db.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        // The busy timeout first: switching to WAL takes a lock that `monitor status` (or the
+        // outbox's connection) may hold for a moment, and without it that is an error at once.
         db.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err)?;
-        db.execute_batch(SCHEMA).map_err(err)?;
-        db.execute_batch(crate::samples::SCHEMA).map_err(err)?;
+        db.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        // One immediate transaction: a reader sees the whole schema or none of it, and the
+        // write lock is waited for (busy timeout) instead of failing on an upgrade.
+        db.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {SCHEMA} {} COMMIT;",
+            crate::samples::SCHEMA
+        ))
+        .map_err(err)?;
+        Ok(Store {
+            db,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The store as `monitor status` and `history` read it: read-only, so a reader never takes
+    /// a write lock the running monitor is waiting for (a reader creating the schema while the
+    /// monitor switched to WAL made the monitor's start fail with "database is locked"). A file
+    /// that does not exist yet, or whose schema the monitor is still creating, reads as empty.
+    pub fn reader(path: &Path) -> Result<Store, StoreError> {
+        let err = |source| StoreError {
+            path: path.to_path_buf(),
+            source,
+        };
+        let empty = || -> Result<Store, StoreError> {
+            let db = Connection::open_in_memory().map_err(err)?;
+            db.execute_batch(SCHEMA).map_err(err)?;
+            db.execute_batch(crate::samples::SCHEMA).map_err(err)?;
+            Ok(Store {
+                db,
+                path: path.to_path_buf(),
+            })
+        };
+        if !path.exists() {
+            return empty();
+        }
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let db = Connection::open_with_flags(path, flags).map_err(err)?;
+        db.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        let tables: i64 = db
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'memo'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        if tables == 0 {
+            return empty();
+        }
         Ok(Store {
             db,
             path: path.to_path_buf(),
@@ -356,6 +405,40 @@ mod tests {
         assert_eq!((u.up_ms, u.down_ms, u.unknown_ms), (21_000, 1_000, 18_000));
         assert!((u.percent().unwrap() - 95.45).abs() < 0.01);
         assert_eq!(s.uptime("other", 0, 1).unwrap().percent(), None);
+    }
+
+    #[test]
+    fn a_monitor_starts_while_status_polls_a_fresh_file() {
+        // Found by the delivery bench: `monitor status` polling while `monitor run` created
+        // its store made the run fail with "database is locked".
+        for round in 0..40 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("m.sqlite");
+            let poll_path = path.clone();
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let polling = stop.clone();
+            let poller = std::thread::spawn(move || {
+                while !polling.load(std::sync::atomic::Ordering::Relaxed) {
+                    let s = Store::reader(&poll_path).expect("status reads");
+                    s.memos().expect("memos read");
+                    s.last_beat().expect("beat read");
+                }
+            });
+            let opened = Store::open(&path).and_then(|s| s.beat(1, 1).map(|_| s));
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            poller.join().unwrap();
+            assert!(opened.is_ok(), "round {round}: {:?}", opened.err());
+        }
+    }
+
+    #[test]
+    fn a_reader_of_a_missing_file_sees_nothing_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.sqlite");
+        let s = Store::reader(&path).unwrap();
+        assert!(s.memos().unwrap().is_empty());
+        assert!(s.last_beat().unwrap().is_none());
+        assert!(!path.exists());
     }
 
     #[test]

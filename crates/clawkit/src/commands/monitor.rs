@@ -76,6 +76,12 @@ fn open_store(db: &std::path::Path) -> Result<Store> {
     Store::open(db).map_err(|e| Error::Usage(format!("the monitor's store: {e}")))
 }
 
+/// Opens the store read-only for `status` and `history`: they never create the file or its
+/// schema, so they cannot race a monitor that is starting on the same database.
+fn read_store(db: &std::path::Path) -> Result<Store> {
+    Store::reader(db).map_err(|e| Error::Usage(format!("the monitor's store: {e}")))
+}
+
 pub fn run(
     install: &InstallArgs,
     env: &Env,
@@ -234,7 +240,7 @@ fn history(
             "--since {since}: expected a duration like 30m, 24h, 7d"
         ))
     })?;
-    let store = open_store(&r.db)?;
+    let store = read_store(&r.db)?;
     let past = store
         .history(now_ms() - back, gateway)
         .map_err(|e| Error::Usage(e.to_string()))?;

@@ -2,7 +2,7 @@
 //! 24 h / 7 d / 30 d (the monitor's own absence excluded), ping round trips over 24 h from the
 //! probe samples, and its last incidents; non-zero when the monitor is not running.
 
-use super::{Resolved, STALE_MS, open_store};
+use super::{Resolved, STALE_MS, read_store};
 use crate::commands::{print_json, say};
 use crate::exit::ExitStatus;
 use clawkit_core::error::{Error, Result};
@@ -53,7 +53,7 @@ fn last_incidents(store: &Store, gateway: &str, since_ms: i64) -> Value {
 }
 
 pub(super) fn status(r: &Resolved, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
-    let store = open_store(&r.db)?;
+    let store = read_store(&r.db)?;
     let now = now_ms();
     let beat = store.last_beat().ok().flatten();
     let running = beat.is_some_and(|(_, at)| now - at < STALE_MS);
