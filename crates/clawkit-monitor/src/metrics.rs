@@ -247,13 +247,7 @@ pub async fn serve(listener: TcpListener, metrics: Metrics, cancel: Cancellation
         };
         let m = metrics.clone();
         tokio::spawn(async move {
-            let mut buf = [0u8; 2048];
-            let n = tokio::time::timeout(std::time::Duration::from_secs(2), sock.read(&mut buf))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .unwrap_or(0);
-            let head = String::from_utf8_lossy(&buf[..n]);
+            let head = read_head(&mut sock).await;
             let line = head.lines().next().unwrap_or_default();
             let (status, body, kind) = match line.split(' ').collect::<Vec<_>>()[..] {
                 ["GET", "/metrics", _] => (
@@ -275,6 +269,25 @@ pub async fn serve(listener: TcpListener, metrics: Metrics, cancel: Cancellation
             let _ = sock.write_all(reply.as_bytes()).await;
         });
     }
+}
+
+/// The request head: bytes until the blank line that ends the headers, 8 KiB or 2 s, whichever
+/// comes first. A client may send its request line in several segments (a scraper under load
+/// does), so one `read` is not a request.
+async fn read_head(sock: &mut tokio::net::TcpStream) -> String {
+    const LIMIT: usize = 8 * 1024;
+    let mut head = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 1024];
+        while head.len() < LIMIT && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match sock.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), read).await;
+    String::from_utf8_lossy(&head).into_owned()
 }
 
 #[cfg(test)]
@@ -341,6 +354,18 @@ mod tests {
             "{ok}"
         );
         assert!(get("/").await.starts_with("HTTP/1.1 404"));
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        for part in ["GET ", "/metrics", " HTTP/1.1\r\n", "Host: x\r\n\r\n"] {
+            s.write_all(part.as_bytes()).await.unwrap();
+            s.flush().await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        }
+        let mut split = String::new();
+        s.read_to_string(&mut split).await.unwrap();
+        assert!(
+            split.starts_with("HTTP/1.1 200"),
+            "a request in four segments: {split}"
+        );
         cancel.cancel();
     }
 }
