@@ -79,18 +79,7 @@ fn install() -> Result<(bool, String)> {
 }
 
 fn apt(args: &[&str]) -> Result<(bool, String)> {
-    let out = Command::new("apt-get")
-        .args(args)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| HarnessError::Setup(format!("cannot run apt-get: {e}")))?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok((out.status.success(), text))
+    crate::install::run_tool(Command::new("apt-get").args(args))
 }
 
 /// A running Alertmanager; stopped (and its storage removed) on drop.

@@ -196,6 +196,22 @@ fn check_version(program: &Path, args: &[&std::ffi::OsStr], expected: &str) -> R
 }
 
 /// The last `lines` lines of `text`.
+/// Runs a setup tool (apt-get, dpkg-deb) non-interactively: whether it succeeded, and all it
+/// said.
+pub(crate) fn run_tool(cmd: &mut std::process::Command) -> Result<(bool, String)> {
+    let out = cmd
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| HarnessError::Setup(format!("cannot run {cmd:?}: {e}")))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok((out.status.success(), text))
+}
+
 pub(crate) fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")

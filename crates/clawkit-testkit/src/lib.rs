@@ -11,7 +11,8 @@
 //! its handle drops — or, for shared gateways, when the test process exits.
 //!
 //! For the monitor's delivery tests it also installs and starts a real Prometheus Alertmanager
-//! ([`Alertmanager`], Debian's package) and a real SMTP server ([`SmtpServer`], aiosmtpd).
+//! ([`Alertmanager`], Debian's package), a real SMTP server ([`SmtpServer`], aiosmtpd), and
+//! Prometheus's `promtool` ([`ensure_promtool`]) to check the monitor's metrics.
 //!
 //! The one exception, named as such: [`fake`] is an in-process **fake** gateway that speaks
 //! the wire protocol for fast monitor and engine tests. Tests against the real gateways above
@@ -26,6 +27,7 @@ mod gateway;
 mod install;
 mod net;
 mod process;
+mod promtool;
 pub mod scenario;
 mod secret;
 mod service;
@@ -38,6 +40,7 @@ pub use foreign::ForeignListener;
 pub use gateway::{Gateway, GatewayOptions, TokenSource, shared_gateway};
 pub use install::{OpenClawInstall, SUPPORTED_VERSIONS, cache_root, ensure_node, ensure_openclaw};
 pub use net::{PortState, closed_port, free_port, http_get, port_state};
+pub use promtool::ensure_promtool;
 pub use secret::distinctive_secret;
 pub use service::{ServiceFiles, write_service_files};
 pub use smtp::{SmtpServer, ensure_aiosmtpd};

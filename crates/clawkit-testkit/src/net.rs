@@ -32,11 +32,20 @@ pub fn free_port() -> u16 {
     with_handed_out(pick_free_port)
 }
 
+/// The ports a gateway on P opens beside P (the MCP-Apps sandbox on P+1, browser control on
+/// P+2, its relay on P+10): any handed-out port may become a gateway's, so these are held back
+/// too, or a parallel test's listener lands on another test's gateway sandbox.
+const DERIVED: [u16; 3] = [1, 2, 10];
+
 fn pick_free_port(handed: &mut HashSet<u16>) -> u16 {
     loop {
         let v4 = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
         let port = v4.local_addr().expect("local addr").port();
-        if DEFAULT_GATEWAY_RANGE.contains(&port) || handed.contains(&port) {
+        let derived = DERIVED.map(|d| port.saturating_add(d));
+        if DEFAULT_GATEWAY_RANGE.contains(&port)
+            || handed.contains(&port)
+            || derived.iter().any(|p| handed.contains(p))
+        {
             continue;
         }
         // The gateway also listens on [::1]; where IPv6 loopback exists, it must be free too.
@@ -46,6 +55,7 @@ fn pick_free_port(handed: &mut HashSet<u16>) -> u16 {
         };
         if v6_free {
             handed.insert(port);
+            handed.extend(derived);
             return port;
         }
     }
@@ -88,11 +98,9 @@ pub fn http_get(port: u16, path: &str, timeout: Duration) -> Result<(u16, String
     let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(err)?;
     stream.set_read_timeout(Some(timeout)).map_err(err)?;
     stream.set_write_timeout(Some(timeout)).map_err(err)?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(err)?;
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).map_err(err)?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).map_err(err)?;
     let text = String::from_utf8_lossy(&raw);

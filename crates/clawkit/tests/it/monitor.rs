@@ -430,7 +430,13 @@ fn a_stop_through_clawkit_is_a_planned_stop() {
     let hook = FakeReceiver::start();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("monitor.sqlite");
-    let m = Monitor::start(gw.env(), &db, &["--notify", &hook.url()]);
+    let port = clawkit_testkit::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let m = Monitor::start(
+        gw.env(),
+        &db,
+        &["--notify", &hook.url(), "--listen", &listen],
+    );
     m.wait_watching(&db, gw.env());
     let status = wait_status(&db, gw.env(), |g| {
         g["pings24h"]["answered"].as_i64() > Some(0)
@@ -441,6 +447,15 @@ fn a_stop_through_clawkit_is_a_planned_stop() {
         "{status:#}"
     );
     assert!(g["pings24h"]["avgMs"].as_f64().is_some(), "{status:#}");
+    let up_metrics = metrics(port, &m);
+    assert!(
+        up_metrics.contains("clawkit_gateway_up{gateway=\""),
+        "{up_metrics}"
+    );
+    assert!(
+        up_metrics.contains("clawkit_probe_latency_seconds_count{gateway="),
+        "ping round trips: {up_metrics}"
+    );
     let stop = run(clawkit_with_env(gw.env()).args(["gateway", "stop"]));
     assert_eq!(stop.code, Some(0), "{stop}");
     let down = hook.wait_for("down", BOUND, &m);
@@ -456,6 +471,11 @@ fn a_stop_through_clawkit_is_a_planned_stop() {
             .unwrap()
             .contains("clawkit gateway start"),
         "{down:#}"
+    );
+    let down_metrics = metrics(port, &m);
+    assert!(
+        down_metrics.contains("clawkit_incidents_open{gateway="),
+        "{down_metrics}"
     );
     let again =
         Gateway::start(GatewayOptions::new(V2026_9).on_home(gw.home(), gw.port(), gw.token()))
@@ -482,6 +502,37 @@ fn a_stop_through_clawkit_is_a_planned_stop() {
         "the last incident and its downtime: {text}"
     );
     drop(again);
+}
+
+/// `GET /metrics` from the monitor, checked by the real `promtool check metrics` (which
+/// exits non-zero on a syntax error or a lint problem: a missing HELP, a counter without
+/// `_total`, a bad unit suffix).
+fn metrics(port: u16, m: &Monitor) -> String {
+    let (code, body) = clawkit_testkit::http_get(port, "/metrics", Duration::from_secs(5))
+        .unwrap_or_else(|e| panic!("{e}; the monitor said:\n{}", m.output()));
+    assert_eq!(code, 200, "{body}");
+    let promtool = clawkit_testkit::ensure_promtool().unwrap();
+    let mut check = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    check
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let out = check.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "promtool check metrics: {}{}\n{body}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    body
 }
 
 /// Waits until `monitor status --json` shows a gateway that `wanted` accepts.
