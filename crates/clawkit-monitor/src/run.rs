@@ -182,11 +182,17 @@ pub async fn run(
                 {
                     report(RunEvent::Trouble(e.to_string()));
                 }
-                for t in &plan.watched.targets {
-                    if let Some(up) = tracker.is_up(&t.name) {
-                        loop_state.span(&t.name, up, now, report);
-                        loop_state.metrics.set_up(&t.name, up);
-                    }
+                let states: Vec<(&str, bool)> = plan
+                    .watched
+                    .targets
+                    .iter()
+                    .filter_map(|t| tracker.is_up(&t.name).map(|up| (t.name.as_str(), up)))
+                    .collect();
+                for (name, up) in &states {
+                    loop_state.metrics.set_up(name, *up);
+                }
+                if let Err(e) = loop_state.store.observe_states(&states, now, MAX_GAP_MS) {
+                    report(RunEvent::Trouble(e.to_string()));
                 }
                 if let Ok(n) = loop_state.outbox.pending() {
                     loop_state.metrics.set_outbox_pending(n as u64);

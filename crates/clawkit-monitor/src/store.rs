@@ -81,6 +81,11 @@ impl Store {
         db.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err)?;
         db.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        // Spans, samples and memos are rewritten every tick for every gateway: with WAL,
+        // NORMAL commits without an fsync each (a power cut may lose the last second of them,
+        // never the file). Alerts' delivery state lives in the outbox, which stays FULL.
+        db.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
         // One immediate transaction: a reader sees the whole schema or none of it, and the
         // write lock is waited for (busy timeout) instead of failing on an upgrade.
         db.execute_batch(&format!(
@@ -234,6 +239,25 @@ impl Store {
         max_gap_ms: i64,
     ) -> Result<(), StoreError> {
         extend_span(&self.db, gateway, up, now_ms, max_gap_ms).map_err(|e| self.err(e))
+    }
+
+    /// [`Store::observe_state`] for many gateways in one transaction (the tick's spans).
+    pub fn observe_states(
+        &mut self,
+        states: &[(&str, bool)],
+        now_ms: i64,
+        max_gap_ms: i64,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.db.transaction().map_err(err)?;
+        for (gateway, up) in states {
+            extend_span(&tx, gateway, *up, now_ms, max_gap_ms).map_err(err)?;
+        }
+        tx.commit().map_err(err)
     }
 
     /// Up, down and unknown time of `gateway` in `[from_ms, to_ms)`.
