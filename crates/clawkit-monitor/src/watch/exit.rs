@@ -92,6 +92,15 @@ mod owners {
         owners
     }
 
+    fn scan() -> HashMap<u16, u32> {
+        let host = clawkit_core::host::system();
+        host.listeners()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|l| Some((l.addr.port(), l.pid?)))
+            .collect()
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -119,15 +128,6 @@ mod owners {
             }
             assert!(distinct.len() <= 3, "50 callers, {} scans", distinct.len());
         }
-    }
-
-    fn scan() -> HashMap<u16, u32> {
-        let host = clawkit_core::host::system();
-        host.listeners()
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|l| Some((l.addr.port(), l.pid?)))
-            .collect()
     }
 }
 
