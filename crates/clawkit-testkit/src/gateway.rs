@@ -4,7 +4,7 @@
 use crate::client::{CliOutput, run_cli};
 use crate::error::{HarnessError, Result};
 use crate::install::{OpenClawInstall, ensure_openclaw, tail};
-use crate::net::{free_port, http_get};
+use crate::net::{gateway_port, http_get};
 use crate::process::Spawned;
 use crate::secret::distinctive_secret;
 use serde_json::{Value, json};
@@ -175,7 +175,7 @@ impl Gateway {
             None => logs.join("gateway.log"),
         };
         let console_log = logs.join("console.log");
-        let port = options.port.unwrap_or_else(free_port);
+        let port = options.port.unwrap_or_else(gateway_port);
 
         let config = match &options.raw_config {
             Some(raw) => raw

@@ -39,7 +39,7 @@ pub use error::{HarnessError, Result};
 pub use foreign::ForeignListener;
 pub use gateway::{Gateway, GatewayOptions, TokenSource, shared_gateway};
 pub use install::{OpenClawInstall, SUPPORTED_VERSIONS, cache_root, ensure_node, ensure_openclaw};
-pub use net::{PortState, closed_port, free_port, http_get, port_state};
+pub use net::{PortState, closed_port, free_port, gateway_port, http_get, port_state};
 pub use promtool::ensure_promtool;
 pub use secret::distinctive_secret;
 pub use service::{ServiceFiles, write_service_files};

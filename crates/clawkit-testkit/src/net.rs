@@ -32,33 +32,60 @@ pub fn free_port() -> u16 {
     with_handed_out(pick_free_port)
 }
 
-/// The ports a gateway on P opens beside P (the MCP-Apps sandbox on P+1, browser control on
-/// P+2, its relay on P+10): any handed-out port may become a gateway's, so these are held back
-/// too, or a parallel test's listener lands on another test's gateway sandbox.
-const DERIVED: [u16; 3] = [1, 2, 10];
-
 fn pick_free_port(handed: &mut HashSet<u16>) -> u16 {
     loop {
         let v4 = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
         let port = v4.local_addr().expect("local addr").port();
-        let derived = DERIVED.map(|d| port.saturating_add(d));
-        if DEFAULT_GATEWAY_RANGE.contains(&port)
-            || handed.contains(&port)
-            || derived.iter().any(|p| handed.contains(p))
-        {
+        if DEFAULT_GATEWAY_RANGE.contains(&port) || handed.contains(&port) {
             continue;
         }
-        // The gateway also listens on [::1]; where IPv6 loopback exists, it must be free too.
-        let v6_free = match TcpListener::bind((Ipv6Addr::LOCALHOST, port)) {
-            Ok(_) => true,
-            Err(e) => e.kind() == std::io::ErrorKind::AddrNotAvailable,
-        };
-        if v6_free {
+        if v6_free(port) {
             handed.insert(port);
-            handed.extend(derived);
             return port;
         }
     }
+}
+
+/// The gateway also listens on [::1]; where IPv6 loopback exists, the port must be free there.
+fn v6_free(port: u16) -> bool {
+    match TcpListener::bind((Ipv6Addr::LOCALHOST, port)) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::AddrNotAvailable,
+    }
+}
+
+/// Gateways' ports come from below the kernel's ephemeral range (32768 and up on Linux), where
+/// neither a listener bound to port 0 nor an outbound connection's source port ever lands.
+const GATEWAY_PORTS: std::ops::Range<u16> = 20000..32600;
+/// A gateway on P opens P+1 (MCP-Apps sandbox), P+2 (browser control), P+10 (its relay) and
+/// P+11 … P+110 (managed Chrome CDP): the whole span is kept for it.
+const GATEWAY_SPAN: u16 = 111;
+
+/// A port for a test gateway: free on 127.0.0.1 and [::1] with its two next ports, and with
+/// no port of its span ever handed out in this process, so no parallel test's listener ever
+/// takes a port the gateway derives (it warns `derived-port-taken` when one does).
+pub fn gateway_port() -> u16 {
+    with_handed_out(|handed| {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+            ^ std::process::id().rotate_left(16);
+        let width = u32::from(GATEWAY_PORTS.end - GATEWAY_PORTS.start - GATEWAY_SPAN);
+        for i in 0..width {
+            let port = GATEWAY_PORTS.start + ((seed.wrapping_add(i * 7919)) % width) as u16;
+            let span = port..port + GATEWAY_SPAN;
+            if span.clone().any(|p| handed.contains(&p)) {
+                continue;
+            }
+            let free = (port..port + 3)
+                .all(|p| TcpListener::bind((Ipv4Addr::LOCALHOST, p)).is_ok() && v6_free(p));
+            if free {
+                handed.extend(span);
+                return port;
+            }
+        }
+        panic!("no free span of {GATEWAY_SPAN} loopback ports in {GATEWAY_PORTS:?}")
+    })
 }
 
 /// What a TCP connect to 127.0.0.1:`port` finds.

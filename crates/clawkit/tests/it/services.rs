@@ -3,7 +3,7 @@
 
 use crate::util::{assert_no_secrets, clawkit_with_env, run};
 use clawkit_testkit::{
-    ClientHome, V2026_7, V2026_9, distinctive_secret, ensure_openclaw, free_port,
+    ClientHome, V2026_7, V2026_9, distinctive_secret, ensure_openclaw, gateway_port,
     write_service_files,
 };
 use serde_json::Value;
@@ -46,7 +46,7 @@ fn codes(findings: &[Value]) -> Vec<&str> {
 
 #[test]
 fn clean_units_written_by_2026_9_6_have_no_finding() {
-    let port = free_port();
+    let port = gateway_port();
     let client = install(port, Some(&distinctive_secret("cfgtok")));
     let files = render(&client, V2026_9, port);
     assert!(files.plist.is_some() && files.task_script.is_some());
@@ -75,7 +75,7 @@ fn clean_units_written_by_2026_9_6_have_no_finding() {
 
 #[test]
 fn port_pinned_in_the_unit_differs_from_the_config() {
-    let port = free_port();
+    let port = gateway_port();
     let client = install(port, Some("t"));
     render(&client, V2026_9, port + 7);
     let (_, findings, _) = audit(client.env());
@@ -103,7 +103,7 @@ fn port_pinned_in_the_unit_differs_from_the_config() {
 
 #[test]
 fn exec_start_left_on_an_older_or_removed_openclaw() {
-    let port = free_port();
+    let port = gateway_port();
     let client = install(port, Some("t"));
     // Rendered by 2026.7.1 while the CLI on PATH is 2026.9.6: an update that missed the service.
     let files = render(&client, V2026_7, port);
@@ -166,7 +166,7 @@ fn write_unit(client: &ClientHome, text: &str) -> std::path::PathBuf {
 
 #[test]
 fn embedded_token_that_the_cli_does_not_send() {
-    let port = free_port();
+    let port = gateway_port();
     let baked = distinctive_secret("bakedtok");
     let shell = distinctive_secret("shelltok");
     // The config has no token: the supervised gateway's token is the unit's.
@@ -201,7 +201,7 @@ fn embedded_token_that_the_cli_does_not_send() {
 
 #[test]
 fn embedded_token_equal_to_or_stale_against_the_config() {
-    let port = free_port();
+    let port = gateway_port();
     let token = distinctive_secret("cfgtok");
     let client = install(port, Some(&token));
     let unit = write_unit(&client, &legacy_unit(client.home(), port, &token));
@@ -230,7 +230,7 @@ fn embedded_token_equal_to_or_stale_against_the_config() {
 
 #[test]
 fn drop_ins_and_environment_files_are_read_with_their_origin() {
-    let port = free_port();
+    let port = gateway_port();
     let client = install(port, Some("cfg"));
     let files = render(&client, V2026_9, port);
     // An operator drop-in loosening the policy, and an environment file carrying a token.
@@ -277,7 +277,7 @@ fn drop_ins_and_environment_files_are_read_with_their_origin() {
 
 #[test]
 fn unreadable_and_garbage_definitions_are_named_not_fatal() {
-    let port = free_port();
+    let port = gateway_port();
     let client = install(port, Some("t"));
     let plist = client
         .home()
