@@ -4,7 +4,7 @@
 //! ask an approver, and return typed outcomes that each front end renders.
 //!
 //! Layers, each importing only the ones below it: operations (`doctor`, `lifecycle`,
-//! `tokens`, `probe`) → knowledge (`openclaw`, `gateway`, `host`, `service`, `logscan`,
+//! `tokens`, `probe`, `explain`) → knowledge (`openclaw`, `gateway`, `host`, `service`, `logscan`,
 //! `catalog`) → leaves (`fsx`, `secret`, `finding`, `diff`, `env`). `.ci/layers` checks it.
 
 // Tests may drive operations on a runtime of their own.
@@ -17,6 +17,7 @@ pub mod doctor;
 pub mod env;
 pub mod error;
 pub mod event;
+pub mod explain;
 pub mod failpoint;
 pub mod finding;
 pub mod fsx;

@@ -9,9 +9,7 @@ use crate::exit::ExitStatus;
 use crate::settings::Settings;
 use clawkit_core::catalog::{self, Hit, Phase, PlanStep};
 use clawkit_core::error::{Error, Result};
-use clawkit_core::openclaw::auth::{client_credentials, client_mode, gateway_credentials};
-use clawkit_core::time::local_date;
-use serde_json::json;
+use clawkit_core::explain::{Placeholders, document, how, local_evidence};
 use std::io::{IsTerminal, Read, Write};
 
 /// Inputs larger than this are cut (for whole logs, `clawkit logs` is the tool).
@@ -20,9 +18,9 @@ const MAX_INPUT: u64 = 64 * 1024 * 1024;
 pub fn run(settings: &Settings, args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitStatus> {
     let text = read_input(args)?;
     let hits = catalog::in_fix_order(catalog::scan(&text));
-    let vars = Placeholders::new(settings, &text);
+    let vars = Placeholders::new(&settings.target(), &text);
     if args.json {
-        print_json(out, &to_json(&hits, &vars));
+        print_json(out, &document(&hits, &vars));
     } else {
         render(&hits, &vars, settings, out);
     }
@@ -62,118 +60,6 @@ fn read_input(args: &ExplainArgs) -> Result<String> {
     }
 }
 
-/// Values filled into the catalog's fix commands.
-struct Placeholders {
-    oc: String,
-    ck: String,
-    config: String,
-    port: String,
-    state_dir: String,
-    log: String,
-    request_id: Option<String>,
-    device_id: Option<String>,
-}
-
-impl Placeholders {
-    fn new(settings: &Settings, text: &str) -> Placeholders {
-        let profile = settings
-            .paths
-            .profile
-            .as_ref()
-            .map(|p| format!(" --profile {p}"))
-            .unwrap_or_default();
-        let config = settings.load_config().ok();
-        let (port, log) = match &config {
-            Some(c) => (
-                settings.paths.port(c, &settings.env).value.to_string(),
-                settings
-                    .paths
-                    .log_file(c, &local_date())
-                    .value
-                    .display()
-                    .to_string(),
-            ),
-            None => ("<port>".into(), "<log file>".into()),
-        };
-        Placeholders {
-            oc: format!("openclaw{profile}"),
-            ck: format!("clawkit{profile}"),
-            config: settings.paths.config_path.value.display().to_string(),
-            port,
-            state_dir: settings.paths.state_dir.value.display().to_string(),
-            log,
-            request_id: value_after(text, "requestId", |c| c.is_ascii_hexdigit() || c == '-'),
-            device_id: value_after(text, "deviceId", |c| c.is_ascii_hexdigit())
-                .or_else(|| value_after(text, "device=", |c| c.is_ascii_hexdigit())),
-        }
-    }
-
-    fn fill(&self, template: &str) -> String {
-        template
-            .replace("{oc}", &self.oc)
-            .replace("{ck}", &self.ck)
-            .replace("{config}", &self.config)
-            .replace("{port}", &self.port)
-            .replace("{state_dir}", &self.state_dir)
-            .replace("{log}", &self.log)
-            .replace(
-                "{request_id}",
-                self.request_id.as_deref().unwrap_or("<requestId>"),
-            )
-            .replace(
-                "{device_id}",
-                self.device_id.as_deref().unwrap_or("<deviceId>"),
-            )
-    }
-}
-
-/// The first value after `key` (skipping `":= ` and quotes) made of `allowed` characters.
-fn value_after(text: &str, key: &str, allowed: impl Fn(char) -> bool) -> Option<String> {
-    let mut rest = text;
-    while let Some(pos) = rest.find(key) {
-        let after = &rest[pos + key.len()..];
-        let trimmed = after.trim_start_matches(['"', ':', '=', ' ', '\'']);
-        let value: String = trimmed.chars().take_while(|c| allowed(*c)).collect();
-        if value.len() >= 8 {
-            return Some(value);
-        }
-        rest = after;
-    }
-    None
-}
-
-/// What this machine's config says about the shared secret, for token errors.
-fn local_evidence(settings: &Settings) -> Vec<String> {
-    let Ok(config) = settings.load_config() else {
-        return vec![format!(
-            "this machine: the config {} could not be read (run `clawkit config path`)",
-            settings.paths.config_path.value.display()
-        )];
-    };
-    let mode = client_mode(&config, &settings.env);
-    let client = client_credentials(&config, &settings.env, &mode, &[]);
-    let gateway = gateway_credentials(&config, &settings.env, "this shell", &[]);
-    let mut lines = Vec::new();
-    match client.token() {
-        Some(t) => lines.push(format!("this machine: the {} sends {t}", client.side)),
-        None => lines.push(format!(
-            "this machine: the {} has no shared token",
-            client.side
-        )),
-    }
-    if let Some(t) = gateway.token() {
-        let verdict = match client.token() {
-            Some(c) if c.same_value(t) => "the same token",
-            Some(_) => "a DIFFERENT token",
-            None => "a token the CLI does not send",
-        };
-        lines.push(format!(
-            "this machine: a gateway using this config and environment would check {t} — {verdict}"
-        ));
-    }
-    lines
-}
-
 fn render(hits: &[Hit], vars: &Placeholders, settings: &Settings, out: &mut dyn Write) {
     if hits.is_empty() {
         say!(
@@ -209,7 +95,7 @@ fn render(hits: &[Hit], vars: &Placeholders, settings: &Settings, out: &mut dyn 
             say!(out, "     {}. {}", i + 1, vars.fill(cause));
         }
         if matches!(e.phase, Phase::SharedSecret) {
-            for line in local_evidence(settings) {
+            for line in local_evidence(&settings.target()) {
                 say!(out, "   {line}");
             }
         }
@@ -240,37 +126,4 @@ fn render_step(n: usize, step: &PlanStep, vars: &Placeholders, out: &mut dyn Wri
     if let Some(how) = how(step, vars) {
         say!(out, "       $ {how}");
     }
-}
-
-/// The command of a step no error calls for (the error's own fixes are listed above it).
-fn how(step: &PlanStep, vars: &Placeholders) -> Option<String> {
-    step.errors
-        .is_empty()
-        .then(|| step.phase.how())
-        .flatten()
-        .map(|h| vars.fill(h))
-}
-
-fn to_json(hits: &[Hit], vars: &Placeholders) -> serde_json::Value {
-    json!({
-        "schemaVersion": 1,
-        "recognized": !hits.is_empty(),
-        "errors": hits.iter().map(|h| json!({
-            "id": h.entry.id,
-            "kind": h.entry.kind,
-            "phase": h.entry.phase,
-            "title": h.entry.title,
-            "line": h.line,
-            "count": h.count,
-            "excerpt": h.excerpt,
-            "wrongSide": h.entry.wrong_side,
-            "causes": h.entry.causes.iter().map(|c| vars.fill(c)).collect::<Vec<_>>(),
-            "fixes": h.entry.fixes.iter().map(|f| vars.fill(f)).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "requestId": vars.request_id,
-        "deviceId": vars.device_id,
-        "plan": catalog::plan(hits).iter().map(|s| json!({
-            "phase": s.phase, "title": s.phase.title(), "errors": s.errors, "command": how(s, vars),
-        })).collect::<Vec<_>>(),
-    })
 }
