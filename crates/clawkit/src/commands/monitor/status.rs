@@ -52,8 +52,10 @@ fn last_incidents(store: &Store, gateway: &str, since_ms: i64) -> Value {
     Value::Array(out)
 }
 
-pub(super) fn status(r: &Resolved, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
-    let store = read_store(&r.db)?;
+/// What `monitor status --json` prints: the monitor's beat, each gateway's state, uptime,
+/// pings and last incidents (the web doctor's monitor page shows the same).
+pub fn view(db: &std::path::Path) -> Result<Value> {
+    let store = read_store(db)?;
     let now = now_ms();
     let beat = store.last_beat().ok().flatten();
     let running = beat.is_some_and(|(_, at)| now - at < STALE_MS);
@@ -84,11 +86,22 @@ pub(super) fn status(r: &Resolved, json: bool, out: &mut dyn Write) -> Result<Ex
         }));
     }
     let open: Vec<_> = memos.into_iter().flat_map(|m| m.incidents).collect();
+    Ok(
+        json!({"running": running, "pid": beat.map(|b| b.0), "lastBeat": beat.map(|b| b.1), "gateways": rows, "openIncidents": open}),
+    )
+}
+
+pub(super) fn status(r: &Resolved, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
+    let mut v = view(&r.db)?;
+    let running = v["running"] == true;
+    let beat = v["pid"]
+        .as_u64()
+        .zip(v["lastBeat"].as_i64())
+        .map(|(pid, at)| (pid as u32, at));
+    let rows = v["gateways"].as_array().cloned().unwrap_or_default();
     if json {
-        print_json(
-            out,
-            &json!({"running": running, "pid": beat.map(|b| b.0), "lastBeat": beat.map(|b| format_time_ms(b.1)), "gateways": rows, "openIncidents": open}),
-        );
+        v["lastBeat"] = json!(beat.map(|b| format_time_ms(b.1)));
+        print_json(out, &v);
     } else {
         match beat {
             Some((pid, at)) if running => say!(
@@ -140,13 +153,13 @@ pub(super) fn status(r: &Resolved, json: bool, out: &mut dyn Write) -> Result<Ex
                 );
             }
         }
-        for i in &open {
+        for i in v["openIncidents"].as_array().into_iter().flatten() {
             say!(
                 out,
                 "  open incident {} since {} UTC: {}",
-                i.id,
-                format_time_ms(i.opened_ms),
-                i.summary
+                i["id"].as_str().unwrap_or("?"),
+                i["opened_ms"].as_i64().map_or("?".into(), format_time_ms),
+                i["summary"].as_str().unwrap_or("")
             );
         }
     }
