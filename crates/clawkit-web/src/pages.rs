@@ -87,12 +87,7 @@ fn findings_html(checks: &[Value], out: &mut String) {
                 esc(code),
                 esc(code)
             );
-            let evidence: Vec<&str> = f["evidence"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let evidence = crate::walk::strings(&f["evidence"]);
             if !evidence.is_empty() {
                 out.push_str("<ul class=\"evidence\">");
                 for e in evidence {
@@ -106,6 +101,18 @@ fn findings_html(checks: &[Value], out: &mut String) {
             out.push_str("</li>");
         }
     }
+}
+
+/// A plan step as a list item: its title and, when it has one, its command.
+fn plan_item(p: &Value) -> String {
+    let command = p["command"]
+        .as_str()
+        .map(|c| format!(" <code>{}</code>", esc(c)))
+        .unwrap_or_default();
+    format!(
+        "<li>{}{command}</li>",
+        esc(p["title"].as_str().unwrap_or_default())
+    )
 }
 
 /// One step's result card (the inside of its `<li>`).
@@ -134,15 +141,7 @@ pub fn step_card(step: &WalkStep, ms: u128) -> String {
     if !step.plan.is_empty() {
         out.push_str("<p>What fixes it:</p><ol class=\"plan\">");
         for p in &step.plan {
-            let _ = write!(
-                out,
-                "<li>{}{}</li>",
-                esc(p["title"].as_str().unwrap_or_default()),
-                p["command"]
-                    .as_str()
-                    .map(|c| format!(" <code>{}</code>", esc(c)))
-                    .unwrap_or_default()
-            );
+            out.push_str(&plan_item(p));
         }
         out.push_str("</ol>");
     }
@@ -276,15 +275,7 @@ pub fn explained(doc: &Value) -> String {
     if plan.len() > 1 {
         out.push_str("<h2>In this order</h2><ol>");
         for p in &plan {
-            let _ = write!(
-                out,
-                "<li>{}{}</li>",
-                esc(p["title"].as_str().unwrap_or_default()),
-                p["command"]
-                    .as_str()
-                    .map(|c| format!(" <code>{}</code>", esc(c)))
-                    .unwrap_or_default()
-            );
+            out.push_str(&plan_item(p));
         }
         out.push_str("</ol>");
     }

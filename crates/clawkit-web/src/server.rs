@@ -157,7 +157,7 @@ async fn home(State(app): State<Shared>, Query(q): Query<HashMap<String, String>
         .into_response()
 }
 
-/// One diagnosis: the document (with the diff of every step), its walkthrough and the
+/// One diagnosis: its walkthrough (with each step's diff when asked) and the
 /// redactor for anything shown of it.
 struct Look {
     diagnosis: Diagnosis,
@@ -165,10 +165,15 @@ struct Look {
     redactor: clawkit_core::secret::Redactor,
 }
 
-async fn look(app: &App) -> Look {
+/// `diffs`: compute each step's file change (only the preview shows them).
+async fn look(app: &App, diffs: bool) -> Look {
     let inputs = app.inputs();
     let diagnosis = examine(&inputs).await;
-    let diffs = previews(&diagnosis.steps, &context(&inputs, &diagnosis));
+    let diffs = if diffs {
+        previews(&diagnosis.steps, &context(&inputs, &diagnosis))
+    } else {
+        Vec::new()
+    };
     let doc = document(&diagnosis, &diffs);
     Look {
         steps: walk::steps(&doc),
@@ -183,7 +188,7 @@ async fn walk_stream(
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<SseEvent>();
     tokio::spawn(async move {
         let began = Instant::now();
-        let l = look(&app).await;
+        let l = look(&app, false).await;
         let ms = began.elapsed().as_millis();
         for s in &l.steps {
             let html = l.redactor.redact(&pages::step_card(s, ms));
@@ -212,7 +217,7 @@ fn find<'a>(l: &'a Look, id: &str) -> Option<&'a WalkStep> {
 }
 
 async fn preview(State(app): State<Shared>, Form(f): Form<StepForm>) -> Response {
-    let l = look(&app).await;
+    let l = look(&app, true).await;
     match find(&l, &f.step) {
         Some(s) if !walk::plan_numbers(s).is_empty() => {
             Html(l.redactor.redact(&pages::preview(s))).into_response()
@@ -236,7 +241,7 @@ impl Approver for Chosen {
 }
 
 async fn apply(State(app): State<Shared>, Form(f): Form<StepForm>) -> Response {
-    let l = look(&app).await;
+    let l = look(&app, false).await;
     let Some(step) = find(&l, &f.step) else {
         return (
             StatusCode::NOT_FOUND,
@@ -340,7 +345,7 @@ async fn undo(State(app): State<Shared>) -> Response {
 }
 
 async fn report_page(State(app): State<Shared>) -> Html<String> {
-    let l = look(&app).await;
+    let l = look(&app, false).await;
     let mut body = format!(
         "<h1>Report</h1><p>{}</p><ol>",
         esc(&pages::summary(&l.steps))
@@ -357,7 +362,7 @@ async fn report_page(State(app): State<Shared>) -> Html<String> {
 }
 
 async fn report_md(State(app): State<Shared>) -> Response {
-    let l = look(&app).await;
+    let l = look(&app, false).await;
     let mut md = format!(
         "## clawkit web doctor report\n\n{}\n\n",
         pages::summary(&l.steps)

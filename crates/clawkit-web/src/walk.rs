@@ -83,6 +83,15 @@ pub fn ids() -> impl Iterator<Item = (&'static str, &'static str)> {
     ORDER.iter().map(|s| (s.id, s.title))
 }
 
+/// The strings of a JSON array (none when it is not one).
+pub(crate) fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 fn codes(check: &Value) -> Vec<&str> {
     check["findings"]
         .as_array()
@@ -133,12 +142,7 @@ pub fn steps(doc: &Value) -> Vec<WalkStep> {
         })
         .collect();
     for p in doc["plan"].as_array().into_iter().flatten() {
-        let fixes: Vec<&str> = p["fixes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let fixes = strings(&p["fixes"]);
         let owner = steps
             .iter()
             .position(|s| {
