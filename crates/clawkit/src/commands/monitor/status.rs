@@ -87,32 +87,25 @@ pub fn view(db: &std::path::Path) -> Result<Value> {
     }
     let open: Vec<_> = memos.into_iter().flat_map(|m| m.incidents).collect();
     Ok(
-        json!({"running": running, "pid": beat.map(|b| b.0), "lastBeat": beat.map(|b| b.1), "gateways": rows, "openIncidents": open}),
+        json!({"running": running, "pid": beat.map(|b| b.0), "lastBeat": beat.map(|b| format_time_ms(b.1)), "gateways": rows, "openIncidents": open}),
     )
 }
 
 pub(super) fn status(r: &Resolved, json: bool, out: &mut dyn Write) -> Result<ExitStatus> {
-    let mut v = view(&r.db)?;
+    let v = view(&r.db)?;
     let running = v["running"] == true;
-    let beat = v["pid"]
-        .as_u64()
-        .zip(v["lastBeat"].as_i64())
-        .map(|(pid, at)| (pid as u32, at));
+    let beat = v["pid"].as_u64().zip(v["lastBeat"].as_str());
     let rows = v["gateways"].as_array().cloned().unwrap_or_default();
     if json {
-        v["lastBeat"] = json!(beat.map(|b| format_time_ms(b.1)));
         print_json(out, &v);
     } else {
         match beat {
-            Some((pid, at)) if running => say!(
-                out,
-                "monitor: running (pid {pid}, last beat {} UTC)",
-                format_time_ms(at)
-            ),
+            Some((pid, at)) if running => {
+                say!(out, "monitor: running (pid {pid}, last beat {at} UTC)")
+            }
             Some((_, at)) => say!(
                 out,
-                "monitor: NOT RUNNING (last beat {} UTC): start it: clawkit monitor run   # or install it as a service",
-                format_time_ms(at)
+                "monitor: NOT RUNNING (last beat {at} UTC): start it: clawkit monitor run   # or install it as a service"
             ),
             None => say!(
                 out,
