@@ -12,6 +12,7 @@
 
 pub mod blocking;
 pub mod catalog;
+pub mod dashboard;
 pub mod diff;
 pub mod doctor;
 pub mod env;

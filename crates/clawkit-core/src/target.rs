@@ -42,6 +42,44 @@ impl Target {
         config::load(&self.paths.config_path.value, &self.env)
     }
 
+    /// The variables that pick the install, to pass to an `openclaw` command clawkit runs, so
+    /// it works on the same state and config as clawkit does.
+    pub fn cli_env(&self) -> Vec<(String, String)> {
+        [
+            "OPENCLAW_STATE_DIR",
+            "OPENCLAW_CONFIG_PATH",
+            "OPENCLAW_PROFILE",
+            "OPENCLAW_HOME",
+            "HOME",
+        ]
+        .iter()
+        .filter_map(|k| self.env.get(k).map(|v| (k.to_string(), v.to_string())))
+        .collect()
+    }
+
+    /// Runs this install's `openclaw` CLI with `args` (and [`Target::cli_env`]) off the async
+    /// thread; returns the command path it ran and what it printed.
+    pub async fn run_cli(
+        &self,
+        args: Vec<String>,
+        timeout: std::time::Duration,
+    ) -> Result<(String, crate::host::runner::CommandOutput), crate::Error> {
+        let cli = self.paths.cli.as_ref().ok_or_else(|| {
+            crate::Error::Usage("`openclaw` is not on PATH; install it (npm install -g openclaw) or put it on PATH, then run this again".into())
+        })?;
+        let program = cli.command.display().to_string();
+        let (runner, env, exe) = (self.runner.clone(), self.cli_env(), program.clone());
+        let output = crate::blocking::blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let env: Vec<(&str, &str)> =
+                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            runner.run(&exe, &args, &env, timeout)
+        })
+        .await
+        .map_err(|e| crate::Error::io(&program, e))?;
+        Ok((program, output))
+    }
+
     /// The supervisor's (unit, main pid) as of now. Asked afresh on every call: a restart
     /// through the manager changes the main pid, and a verdict against the old one is wrong.
     pub fn supervisor(&self) -> Option<(String, u32)> {

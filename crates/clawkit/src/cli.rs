@@ -66,6 +66,51 @@ pub enum Command {
     /// config (default ~/.config/clawkit/monitor.toml).
     #[command(subcommand)]
     Monitor(MonitorCommand),
+    /// The doctor in your browser, on 127.0.0.1 only: a guided walkthrough of the checks with
+    /// live evidence, each fix previewed, applied and undoable; explain, token status, the
+    /// monitor and a redacted report.
+    Web(WebArgs),
+    /// Open the gateway's Control UI with a fresh single-use pairing link (what `openclaw
+    /// dashboard` opens); --private in a private browser window, --fresh-profile in a new
+    /// temporary browser profile, for a clean device-token handshake.
+    Dashboard(DashboardArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebArgs {
+    /// Serve on this loopback port (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Do not open a browser: print the single-use launch URL as the first line of stdout.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Stop after this long without a request (30m, 2h).
+    #[arg(long, default_value = "15m", value_name = "DURATION")]
+    pub idle: String,
+    /// Bound for each handshake step, in milliseconds.
+    #[arg(long, default_value_t = 6000)]
+    pub timeout_ms: u64,
+    /// The monitor's SQLite file for the monitor page (default: as `clawkit monitor status`).
+    #[arg(long, value_name = "FILE")]
+    pub monitor_db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// In a private window of your browser ($BROWSER, else the system default).
+    #[arg(long)]
+    pub private: bool,
+    /// In a Chromium-family or Firefox browser with a new, empty temporary profile: surely no
+    /// cached device token (a private window already open shares its session).
+    #[arg(long, conflicts_with = "private")]
+    pub fresh_profile: bool,
+    /// The browser to run (a path or a command on PATH), instead of $BROWSER or the default.
+    #[arg(long, value_name = "PATH")]
+    pub browser: Option<String>,
+    /// Print the page URL and the exact browser command instead of running it (the pairing
+    /// link in it works once, within ten minutes).
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[derive(Debug, Subcommand)]

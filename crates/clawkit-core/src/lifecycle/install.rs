@@ -29,10 +29,6 @@ impl Installed {
 
 pub async fn install(target: &Target, force: bool) -> Result<Installed, Error> {
     super::local_only(target, "install")?;
-    let cli = target.paths.cli.as_ref().ok_or_else(|| {
-        Error::Usage("`openclaw` is not on PATH; install it (npm install -g openclaw) or put it on PATH, then run this again".into())
-    })?;
-    let command = cli.command.display().to_string();
     let port = target
         .paths
         .port(&target.load_config()?, &target.env)
@@ -43,24 +39,9 @@ pub async fn install(target: &Target, force: bool) -> Result<Installed, Error> {
         argv.push("--force".into());
     }
     argv.extend(["--port".to_string(), port]);
-    let env: Vec<(String, String)> = [
-        "OPENCLAW_STATE_DIR",
-        "OPENCLAW_CONFIG_PATH",
-        "OPENCLAW_PROFILE",
-        "OPENCLAW_HOME",
-        "HOME",
-    ]
-    .iter()
-    .filter_map(|k| target.env.get(k).map(|v| (k.to_string(), v.to_string())))
-    .collect();
-    let (runner, program, args) = (target.runner.clone(), command.clone(), argv.clone());
-    let result = crate::blocking::blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        runner.run(&program, &args, &env, Duration::from_secs(180))
-    })
-    .await
-    .map_err(|e| Error::io(&command, e))?;
+    let (command, result) = target
+        .run_cli(argv.clone(), Duration::from_secs(180))
+        .await?;
     let (views, findings) = super::status::audit_services(target, &target.load_config()?);
     let services = views
         .iter()

@@ -47,6 +47,9 @@ pub struct TokenStatus {
     pub cached_tokens: Vec<CachedRow>,
     pub paired: Vec<PairedRow>,
     pub pending: Vec<PendingRequestRow>,
+    /// Paired browser (Control UI) devices other than the one used last, oldest first: each
+    /// private window or fresh profile pairs a new one, and the old ones stay listed.
+    pub older_browsers: Vec<String>,
     /// Why the device state could not be read (the device rows are then empty).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_error: Option<String>,
@@ -215,6 +218,7 @@ pub async fn status(target: &Target, timeout: Duration) -> Result<TokenStatus, E
         live,
         local_device: own,
         cached_tokens: devices.cached,
+        older_browsers: older_browsers(&devices.paired),
         paired: devices.paired,
         pending: devices.pending,
         state_error: state.err(),
@@ -354,6 +358,29 @@ fn cached_row(
         reason,
         gateway_verdict: verdict,
     }
+}
+
+/// The client id the gateway's browser Control UI pairs as.
+const CONTROL_UI: &str = "openclaw-control-ui/";
+
+/// The Control UI devices but the most recently active one, oldest first.
+pub fn older_browsers(paired: &[PairedRow]) -> Vec<String> {
+    let active = |d: &PairedRow| {
+        d.tokens
+            .iter()
+            .filter_map(|t| t.last_used_at.or(t.created_at))
+            .chain(d.last_seen_at)
+            .max()
+            .unwrap_or(0)
+    };
+    let mut browsers: Vec<(i64, &str)> = paired
+        .iter()
+        .filter(|d| d.client.starts_with(CONTROL_UI))
+        .map(|d| (active(d), d.device_id.as_str()))
+        .collect();
+    browsers.sort();
+    browsers.pop();
+    browsers.into_iter().map(|(_, id)| id.to_string()).collect()
 }
 
 fn paired_row(d: &PairedDevice) -> PairedRow {
@@ -508,6 +535,28 @@ mod tests {
         assert_eq!(secret_rows(&c, &AuthMode::Token)[2].kind, "password");
     }
 
+    /// Of three browser devices the two not used last are offered for removal, oldest
+    /// first; a CLI device never is.
+    #[test]
+    fn older_browser_devices_are_the_ones_not_used_last() {
+        let row = |id: &str, client: &str, seen: i64| PairedRow {
+            device_id: id.into(),
+            client: client.into(),
+            roles: vec!["operator".into()],
+            approved_via: None,
+            last_seen_at: Some(seen),
+            tokens: Vec::new(),
+        };
+        let paired = [
+            row("b2", "openclaw-control-ui/webchat", 20),
+            row("cli", "cli/cli", 1),
+            row("b3", "openclaw-control-ui/webchat", 30),
+            row("b1", "openclaw-control-ui/webchat", 10),
+        ];
+        assert_eq!(older_browsers(&paired), ["b1", "b2"]);
+        assert!(older_browsers(&paired[1..2]).is_empty());
+    }
+
     /// The field names and value shapes `--json` has always had (docs, scripts, the tests).
     #[test]
     fn the_json_document_keeps_its_shape() {
@@ -533,6 +582,7 @@ mod tests {
             cached_tokens: d.cached,
             paired: d.paired,
             pending: d.pending,
+            older_browsers: Vec::new(),
             state_error: None,
         };
         let doc = serde_json::to_value(&status).unwrap();
@@ -554,6 +604,7 @@ mod tests {
                 "gatewayHere",
                 "live",
                 "localDevice",
+                "olderBrowsers",
                 "paired",
                 "pending",
                 "url"

@@ -236,6 +236,16 @@ fn render_devices(s: &TokenStatus, out: &mut dyn Write) {
             );
         }
     }
+    if !s.older_browsers.is_empty() {
+        say!(
+            out,
+            "  browsers     {} older Control UI device(s): each private window or fresh profile pairs a new one. Remove the ones you no longer use:",
+            s.older_browsers.len()
+        );
+        for id in &s.older_browsers {
+            say!(out, "               openclaw devices remove {id}");
+        }
+    }
     for p in &s.pending {
         say!(
             out,

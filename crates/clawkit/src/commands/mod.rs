@@ -1,6 +1,7 @@
 //! One module per command: each takes resolved settings, calls the library, and renders.
 
 mod config;
+mod dashboard;
 mod doctor;
 mod explain;
 mod gateway_service;
@@ -9,6 +10,7 @@ mod logs;
 mod monitor;
 mod ports;
 mod probe;
+mod web;
 
 use crate::cli::{Cli, Command, GatewayCommand};
 use crate::exit::ExitStatus;
@@ -30,6 +32,8 @@ pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus>
         Command::Ports(args) => ports::run(&settings, args, out),
         // Within `monitor`, --config names the monitor's config: it resolves its own install.
         Command::Monitor(cmd) => monitor::run(&cli.install, env, cmd, out),
+        Command::Web(args) => web::run(&settings, &cli.install, env, args, out),
+        Command::Dashboard(args) => dashboard::run(&settings, env, args, out),
     }
 }
 

@@ -3,7 +3,7 @@
 //! monitor's config file; the OpenClaw install comes from --profile/--state-dir and the
 //! environment.
 
-mod status;
+pub(crate) mod status;
 
 use super::{print_json, runtime, say};
 use crate::cli::{InstallArgs, MonitorArgs, MonitorCommand, MonitorRunArgs};
@@ -70,6 +70,15 @@ fn default_config_path(env: &Env) -> PathBuf {
         .or_else(|| env.get("HOME").map(|h| PathBuf::from(h).join(".config")))
         .unwrap_or_else(|| PathBuf::from(".config"));
     base.join("clawkit/monitor.toml")
+}
+
+/// The store `monitor status` reads when given no --db (the web doctor's monitor page).
+pub(crate) fn default_db(install: &InstallArgs, env: &Env) -> Result<PathBuf> {
+    let install = InstallArgs {
+        config: None,
+        ..install.clone()
+    };
+    Ok(resolve(&install, env, &MonitorArgs { db: None })?.db)
 }
 
 fn open_store(db: &std::path::Path) -> Result<Store> {
