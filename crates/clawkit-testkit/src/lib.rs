@@ -12,13 +12,15 @@
 //!
 //! For the monitor's delivery tests it also installs and starts a real Prometheus Alertmanager
 //! ([`Alertmanager`], Debian's package), a real SMTP server ([`SmtpServer`], aiosmtpd), and
-//! Prometheus's `promtool` ([`ensure_promtool`]) to check the monitor's metrics.
+//! Prometheus's `promtool` ([`ensure_promtool`]) to check the monitor's metrics. For the web
+//! doctor's browser tests, a real headless Chromium driven over CDP ([`Chromium`]).
 //!
 //! The one exception, named as such: [`fake`] is an in-process **fake** gateway that speaks
 //! the wire protocol for fast monitor and engine tests. Tests against the real gateways above
 //! remain the contract it is checked against.
 
 mod alertmanager;
+mod chromium;
 mod client;
 mod error;
 pub mod fake;
@@ -34,6 +36,7 @@ mod service;
 mod smtp;
 
 pub use alertmanager::{Alertmanager, ensure_alertmanager};
+pub use chromium::{Chromium, HEADLESS_FLAGS, ensure_chromium, headless_wrapper, stop_wrapped};
 pub use client::{CliOutput, ClientHome};
 pub use error::{HarnessError, Result};
 pub use foreign::ForeignListener;

@@ -249,7 +249,7 @@ per_version!(wrong_client_config_token, |version| {
 });
 
 /// A gateway whose token lives only in its environment (a service's `Environment=`).
-fn env_token_gateway(version: &str, patch: serde_json::Value) -> Gateway {
+pub(crate) fn env_token_gateway(version: &str, patch: serde_json::Value) -> Gateway {
     Gateway::start(
         GatewayOptions::new(version)
             .token_source(TokenSource::Env)

@@ -18,6 +18,8 @@
 //!   by the real gateway before it is stored.
 //!
 //! - `monitor`: `clawkit monitor run` against real gateways, alerts at a fake webhook receiver.
+//! - `web`: `clawkit web` over raw HTTP and in a real headless Chromium, and `clawkit dashboard`
+//!   with the real Control UI.
 //!
 //! Tests that only read from a gateway share one per OpenClaw version
 //! (`clawkit_testkit::shared_gateway`); tests that change or stop one start their own.
@@ -42,3 +44,4 @@ mod supervised;
 mod supply;
 mod topology;
 mod util;
+mod web;
