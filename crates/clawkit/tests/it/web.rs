@@ -409,6 +409,10 @@ fn the_walkthrough_in_chromium_shows_fixes_and_undoes_a_stale_client_token() {
     );
 }
 
+/// The text of the page including its components' shadow roots (the Control UI is built of
+/// web components).
+const DEEP_TEXT: &str = "(function t(n){let s='';if(n.shadowRoot)s+=t(n.shadowRoot);for(const c of n.childNodes){s+=c.nodeType===3?c.textContent+' ':t(c);}return s;})(document.body).replace(/\\s+/g,' ')";
+
 /// Plants a device identity and a stale cached device token in the Control UI's storage.
 fn plant_stale_device(b: &mut Chromium, gw: &Gateway, stale: &str) -> String {
     let ui = format!("http://127.0.0.1:{}/", gw.port());
@@ -475,6 +479,16 @@ fn a_stale_browser_token_is_refused_and_a_fresh_profile_pairs_anew() {
             || log.contains("device_token_mismatch")),
         "the gateway never refused the stale cached device token"
     );
+    // What the user sees: the login gate, with the gateway's raw error under it.
+    let shown = b
+        .wait_for(
+            &format!("{DEEP_TEXT}.includes('device token mismatch') && {DEEP_TEXT}.includes('Gateway secret')"),
+            Duration::from_secs(30),
+        );
+    assert!(
+        shown.is_ok(),
+        "the Control UI does not show the mismatch: {shown:?}"
+    );
     b.screenshot(&shots.join("4-control-ui-stale.png")).unwrap();
     drop(b);
 
@@ -492,7 +506,13 @@ fn a_stale_browser_token_is_refused_and_a_fresh_profile_pairs_anew() {
     let stop = Stopper(tmp.path().to_path_buf());
     assert_eq!(opened.code, Some(0), "{opened}");
     assert!(opened.stdout.contains("with a new profile"), "{opened}");
-    let args = std::fs::read_to_string(tmp.path().join("chromium.args")).unwrap();
+    // clawkit starts the browser detached and returns: wait for the wrapper to have run.
+    let recorded = tmp.path().join("chromium.args");
+    assert!(
+        crate::util::wait_log(&recorded, |t| t.ends_with('\n')),
+        "the browser never started"
+    );
+    let args = std::fs::read_to_string(&recorded).unwrap();
     assert!(
         args.contains("--user-data-dir=") && args.contains("#bootstrapToken="),
         "{args}"
