@@ -142,6 +142,9 @@ fn log_in(web: &Web) -> (String, String) {
     (cookie, csrf)
 }
 
+/// A request that must be refused: method, path, headers, the status expected.
+type Attempt<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, u16);
+
 fn read(files: &[&Path]) -> Vec<Option<Vec<u8>>> {
     files.iter().map(|p| std::fs::read(p).ok()).collect()
 }
@@ -186,7 +189,7 @@ fn every_unsafe_request_is_refused_and_changes_nothing() {
 
     let apply = "step=doctor";
     let evil_host = format!("evil.test:{}", web.port);
-    let refused: [(&str, &str, Vec<(&str, &str)>, u16); 7] = [
+    let refused: [Attempt; 7] = [
         // DNS rebinding: the right cookie and CSRF, a foreign Host.
         (
             "POST",
