@@ -34,6 +34,7 @@ pub mod scenario;
 mod secret;
 mod service;
 mod smtp;
+mod web;
 
 pub use alertmanager::{Alertmanager, ensure_alertmanager};
 pub use chromium::{Chromium, HEADLESS_FLAGS, ensure_chromium, headless_wrapper, stop_wrapped};
@@ -42,11 +43,14 @@ pub use error::{HarnessError, Result};
 pub use foreign::ForeignListener;
 pub use gateway::{Gateway, GatewayOptions, TokenSource, shared_gateway};
 pub use install::{OpenClawInstall, SUPPORTED_VERSIONS, cache_root, ensure_node, ensure_openclaw};
-pub use net::{PortState, closed_port, free_port, gateway_port, http_get, port_state};
+pub use net::{
+    HttpReply, PortState, closed_port, free_port, gateway_port, http, http_get, port_state,
+};
 pub use promtool::ensure_promtool;
 pub use secret::distinctive_secret;
 pub use service::{ServiceFiles, write_service_files};
 pub use smtp::{SmtpServer, ensure_aiosmtpd};
+pub use web::{WebDoctor, WebSession};
 
 /// The OpenClaw release with the SQLite state layout.
 pub const V2026_9: &str = "2026.9.6";

@@ -120,27 +120,70 @@ pub fn closed_port() -> u16 {
 
 /// `GET path` on 127.0.0.1:`port`; returns the status code and body.
 pub fn http_get(port: u16, path: &str, timeout: Duration) -> Result<(u16, String)> {
+    let r = http(port, "GET", path, &[], "", timeout)?;
+    Ok((r.status, r.body))
+}
+
+/// One HTTP/1.1 answer: its status, its head lower-cased (for matching), its body.
+#[derive(Debug, Clone)]
+pub struct HttpReply {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+impl HttpReply {
+    /// The value of header `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+    }
+}
+
+/// One raw request to 127.0.0.1:`port` with exactly `headers` (a `Host` of 127.0.0.1:`port`
+/// unless one is given) and a form `body`; the connection closes after the answer.
+pub fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    timeout: Duration,
+) -> Result<HttpReply> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let err = |e: std::io::Error| HarnessError::Setup(format!("GET {addr}{path}: {e}"));
+    let err = |e: std::io::Error| HarnessError::Setup(format!("{method} {addr}{path}: {e}"));
     let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(err)?;
     stream.set_read_timeout(Some(timeout)).map_err(err)?;
     stream.set_write_timeout(Some(timeout)).map_err(err)?;
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() {
+        request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
     stream.write_all(request.as_bytes()).map_err(err)?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).map_err(err)?;
     let text = String::from_utf8_lossy(&raw);
-    let status = text
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| {
-            HarnessError::Setup(format!("GET {addr}{path}: not an HTTP answer: {text:.80}"))
+            HarnessError::Setup(format!(
+                "{method} {addr}{path}: not an HTTP answer: {text:.80}"
+            ))
         })?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_string())
-        .unwrap_or_default();
-    Ok((status, body))
+    Ok(HttpReply {
+        status,
+        head: head.to_ascii_lowercase(),
+        body: body.to_string(),
+    })
 }

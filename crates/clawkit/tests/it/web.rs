@@ -6,140 +6,13 @@
 
 use crate::doctor::env_token_gateway;
 use crate::util::{Run, assert_no_secrets, clawkit_with_env, run};
-use clawkit_testkit::{Chromium, Gateway, V2026_9, distinctive_secret};
+use clawkit_testkit::{Chromium, Gateway, V2026_9, WebDoctor, distinctive_secret};
 use serde_json::json;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-type Env = [(String, String)];
-
-/// A `clawkit web --no-open` process, stopped by PID on drop.
-struct Web {
-    child: Child,
-    launch: String,
-    port: u16,
-}
-
-impl Web {
-    fn start(env: &Env) -> Web {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("clawkit"))
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .args(["web", "--no-open", "--idle", "10m"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut launch = String::new();
-        out.read_line(&mut launch).unwrap();
-        let launch = launch.trim().to_string();
-        if !launch.starts_with("http://127.0.0.1:") {
-            let mut err = String::new();
-            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
-            panic!("clawkit web printed no launch URL first: {launch:?}\n{err}");
-        }
-        // Drain the rest so the server never blocks on a full pipe.
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        let port = launch["http://127.0.0.1:".len()..]
-            .split('/')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        Web {
-            child,
-            launch,
-            port,
-        }
-    }
-
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn origin(&self) -> String {
-        format!("http://{}", self.host())
-    }
-}
-
-impl Drop for Web {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One raw HTTP/1.1 exchange: (status, head, body).
-fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    if !body.is_empty() {
-        req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
-    }
-    req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    s.write_all(req.as_bytes()).unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head.split(' ').nth(1).unwrap_or("0").parse().unwrap();
-    Reply {
-        status,
-        head: head.to_ascii_lowercase(),
-        body: body.to_string(),
-    }
-}
-
-struct Reply {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.head
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-    }
-}
-
-/// Redeems the launch link: (cookie, CSRF token). A second use is refused.
-fn log_in(web: &Web) -> (String, String) {
-    let path = &web.launch[web.origin().len()..];
-    let host = web.host();
-    let first = http(web.port, "GET", path, &[("Host", &host)], "");
-    assert_eq!(first.status, 303, "{}", first.head);
-    assert_eq!(first.header("location"), Some("/"));
-    let set = first.header("set-cookie").unwrap();
-    assert!(
-        set.contains("httponly") && set.contains("samesite=strict"),
-        "{set}"
-    );
-    // The head is lower-cased for matching; the cookie value is lower-case hex anyway.
-    let cookie = set.split(';').next().unwrap().to_string();
-    let page = http(
-        web.port,
-        "GET",
-        "/",
-        &[("Host", &host), ("Cookie", &cookie)],
-        "",
-    );
-    assert_eq!(page.status, 200);
-    let csrf = page
-        .body
-        .split("name=\"clawkit-csrf\" content=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
-    (cookie, csrf)
+fn start_web(env: &[(String, String)]) -> WebDoctor {
+    WebDoctor::start(&assert_cmd::cargo::cargo_bin("clawkit"), env).unwrap()
 }
 
 /// A request that must be refused: method, path, headers, the status expected.
@@ -166,20 +39,20 @@ fn stale_client(stale: &str) -> (Gateway, Vec<(String, String)>) {
 fn every_unsafe_request_is_refused_and_changes_nothing() {
     let stale = distinctive_secret("webstale");
     let (gw, shell) = stale_client(&stale);
-    let web = Web::start(&shell);
-    let (cookie, csrf) = log_in(&web);
+    let web = start_web(&shell);
+    let session = web.log_in().unwrap();
+    let set = &session.set_cookie;
+    assert!(
+        set.contains("httponly") && set.contains("samesite=strict"),
+        "{set}"
+    );
+    let (cookie, csrf) = (session.cookie.clone(), session.csrf.clone());
     let (host, origin) = (web.host(), web.origin());
     let files = [gw.config_path()];
     let before = read(&files);
     let mut seen = String::new();
 
-    let replay = http(
-        web.port,
-        "GET",
-        &web.launch[origin.len()..],
-        &[("Host", &host)],
-        "",
-    );
+    let replay = web.request("GET", web.launch_path(), &[], "").unwrap();
     assert_eq!(
         replay.status, 403,
         "a replayed launch link: {}",
@@ -259,7 +132,7 @@ fn every_unsafe_request_is_refused_and_changes_nothing() {
         ),
     ];
     for (method, path, headers, want) in &refused {
-        let r = http(web.port, method, path, headers, apply);
+        let r = web.request(method, path, headers, apply).unwrap();
         assert_eq!(r.status, *want, "{method} {path} {headers:?}: {}", r.body);
         assert!(r.header("access-control-allow-origin").is_none());
         assert_eq!(
@@ -278,14 +151,7 @@ fn every_unsafe_request_is_refused_and_changes_nothing() {
 
     // The same request, done right, is the one that changes the file: the refusals above
     // were the guard's, not a request the server could not serve.
-    let ok = [
-        ("Host", host.as_str()),
-        ("Cookie", &cookie),
-        ("X-Clawkit-Csrf", &csrf),
-        ("Sec-Fetch-Site", "same-origin"),
-        ("Origin", &origin),
-    ];
-    let preview = http(web.port, "POST", "/api/preview", &ok, apply);
+    let preview = web.post(&session, "/api/preview", apply).unwrap();
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert!(
         preview.body.contains("gateway.remote.token"),
@@ -301,12 +167,12 @@ fn every_unsafe_request_is_refused_and_changes_nothing() {
     ] {
         assert!(head.contains(h), "{h} missing:\n{head}");
     }
-    let applied = http(web.port, "POST", "/api/apply", &ok, apply);
+    let applied = web.post(&session, "/api/apply", apply).unwrap();
     assert_eq!(applied.status, 200, "{}", applied.body);
     assert_ne!(read(&files), before, "the accepted apply changed nothing");
     let health = gw.openclaw_cli_env(&shell, &["gateway", "health"]).unwrap();
     assert!(health.success(), "{health}");
-    let undo = http(web.port, "POST", "/api/undo", &ok, "");
+    let undo = web.post(&session, "/api/undo", "").unwrap();
     assert_eq!(undo.status, 200, "{}", undo.body);
     assert_eq!(read(&files), before, "undo did not restore the config");
     seen.push_str(&format!("{}{}{}", preview.body, applied.body, undo.body));
@@ -326,7 +192,7 @@ fn the_walkthrough_in_chromium_shows_fixes_and_undoes_a_stale_client_token() {
     let (gw, shell) = stale_client(&stale);
     let files = [gw.config_path()];
     let before = read(&files);
-    let web = Web::start(&shell);
+    let web = start_web(&shell);
     let mut b = Chromium::launch().unwrap();
     let shots = artifacts();
     b.goto(&web.launch).unwrap();
