@@ -84,8 +84,9 @@
       }
       case "token": {
         if (!window.confirm(b.dataset.confirm)) return;
-        const r = await post("/api/token", { op: b.dataset.op, id: b.dataset.id || "" });
+        const r = await post("/api/token", { op: b.dataset.op, id: b.dataset.id || "", confirm: "yes" });
         result.innerHTML = r.html;
+        document.body.dataset.tokenDone = b.dataset.op;
         break;
       }
     }

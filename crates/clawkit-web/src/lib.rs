@@ -9,6 +9,7 @@ pub mod guard;
 pub mod pages;
 pub mod server;
 pub mod session;
+mod token_actions;
 pub mod walk;
 
 pub use server::{App, MonitorView};

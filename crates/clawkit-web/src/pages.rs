@@ -313,7 +313,34 @@ fn table(rows: &[Value]) -> String {
     out
 }
 
-/// The token status page: every source, which is in effect, the live verdict, devices.
+/// A button that asks before it posts a token change (`op`, on `id`).
+fn token_button(op: &str, id: &str, label: &str, confirm: &str) -> String {
+    format!(
+        "<button type=\"button\" data-action=\"token\" data-op=\"{}\" data-id=\"{}\" \
+         data-confirm=\"{}\">{}</button>",
+        esc(op),
+        esc(id),
+        esc(confirm),
+        esc(label)
+    )
+}
+
+/// The ids in `rows[key]`, each with a button.
+fn row_buttons(rows: &[Value], key: &str, make: impl Fn(&str) -> String) -> String {
+    let items: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r[key].as_str())
+        .map(|id| format!("<li><code>{}</code> {}</li>", esc(id), make(id)))
+        .collect();
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!("<ul class=\"actions\">{}</ul>", items.concat())
+    }
+}
+
+/// The token status page: every source, which is in effect, the live verdict, devices and
+/// requests, and the changes (each behind a confirmation).
 pub fn tokens(status: &Value) -> String {
     let live = &status["live"];
     let verdict = if live.is_null() {
@@ -326,14 +353,37 @@ pub fn tokens(status: &Value) -> String {
         .as_array()
         .cloned()
         .unwrap_or_default();
+    let approve = row_buttons(&rows("pending"), "requestId", |id| {
+        token_button(
+            "approve",
+            id,
+            "Approve",
+            &format!("Approve pairing request {id}? The device gets the roles it asked for."),
+        )
+    });
+    let older: Vec<Value> = rows("olderBrowsers")
+        .into_iter()
+        .map(|id| serde_json::json!({ "deviceId": id }))
+        .collect();
+    let remove = row_buttons(&older, "deviceId", |id| {
+        token_button(
+            "remove",
+            id,
+            "Remove",
+            &format!("Remove browser device {id}? A browser still using it must pair again."),
+        )
+    });
     format!(
         "<h1>Tokens</h1><p>Gateway <code>{}</code>, auth mode {}. The gateway's verdict on what \
          this client sends: <b>{verdict}</b>.</p>\
          <h2>What the gateway checks</h2>{}<h2>What the client sends</h2>{}\
-         <h2>Cached device tokens</h2>{}<h2>Paired devices</h2>{}<h2>Pending requests</h2>{}\
-         <p>To change them: <code>clawkit gateway token rotate</code> (a new device token), \
-         <code>clawkit gateway token reset</code> (a new shared secret everywhere), \
-         <code>clawkit doctor --fix</code> (whatever the walkthrough found).</p>",
+         <h2>Cached device tokens</h2>{}<h2>Paired devices</h2>{}\
+         <h3>Older browser devices</h3><p>Each private window or fresh profile pairs a new \
+         browser device; the ones not used last:</p>{}\
+         <h2>Pending requests</h2>{}{}\
+         <h2>Change</h2><p>{} a new device token for this client. {} removes every paired \
+         device and pending request (each must pair again; the pairing state is backed up \
+         first).</p><div id=\"result\" aria-live=\"polite\"></div>",
         cell(&status["url"]),
         cell(&status["authMode"]),
         table(&rows("gateway")),
@@ -344,7 +394,25 @@ pub fn tokens(status: &Value) -> String {
         },
         table(&rows("cachedTokens")),
         table(&rows("paired")),
+        if remove.is_empty() {
+            "<p>none</p>".to_string()
+        } else {
+            remove
+        },
         table(&rows("pending")),
+        approve,
+        token_button(
+            "rotate",
+            "",
+            "Rotate",
+            "Get a new device token for this client? The old one stops working."
+        ),
+        token_button(
+            "reset",
+            "",
+            "Reset pairing",
+            "Remove EVERY paired device and pending request? Each device must pair again."
+        ),
     )
 }
 

@@ -97,6 +97,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/apply", post(apply))
         .route("/api/undo", post(undo))
         .route("/api/explain", post(explain))
+        .route("/api/token", post(crate::token_actions::token_action))
         .layer(middleware::from_fn_with_state(app.clone(), guarded))
         .with_state(app)
 }

@@ -29,15 +29,30 @@ fn main() {
         "real OpenClaw {V2026_9} gateway on port {}; clawkit web up (launch link printed) in {up_ms:.1} ms",
         gw.port()
     );
-    println!("{:<52} {:>9} {:>9} {:>6}", "request", "p50 (ms)", "p95 (ms)", "runs");
+    println!(
+        "{:<52} {:>9} {:>9} {:>6}",
+        "request", "p50 (ms)", "p95 (ms)", "runs"
+    );
     let cookie = [("Cookie", session.cookie.as_str())];
     for (label, path, n) in [
         ("GET / (first page, the walkthrough)", "/", runs),
         ("GET /assets/app.js", "/assets/app.js", runs),
         ("GET /explain", "/explain", runs),
-        ("GET /tokens (every source, live verdict)", "/tokens", runs / 5),
-        ("GET /report (the whole doctor, redacted)", "/report", runs / 5),
-        ("GET /api/walk (every step streamed, to the end)", "/api/walk", runs / 5),
+        (
+            "GET /tokens (every source, live verdict)",
+            "/tokens",
+            runs / 5,
+        ),
+        (
+            "GET /report (the whole doctor, redacted)",
+            "/report",
+            runs / 5,
+        ),
+        (
+            "GET /api/walk (every step streamed, to the end)",
+            "/api/walk",
+            runs / 5,
+        ),
     ] {
         let times: Vec<f64> = (0..n.max(3))
             .map(|_| {

@@ -9,6 +9,7 @@
 //! go only into OpenClaw's cache and the gateway's handshake; every outcome carries
 //! fingerprints.
 
+mod devices;
 mod given;
 mod local;
 mod pairing;
@@ -21,6 +22,7 @@ mod status;
 mod testing;
 
 pub use crate::openclaw::state::CacheWrite;
+pub use devices::{DeviceAction, DeviceDone, device_action};
 pub use given::Adopted;
 pub use pairing::ListedDevice;
 pub use refresh::{How, OnCached, RefreshRequest, Refreshed, refresh};

@@ -404,8 +404,38 @@ fn a_stale_browser_token_is_refused_and_a_fresh_profile_pairs_anew() {
             .contains(&format!("openclaw devices remove {old_device}")),
         "the older browser device is offered for removal:\n{status}"
     );
+    // The web doctor's token page offers the same removal, behind a confirmation.
+    let web = start_web(gw.env());
+    let session = web.log_in().unwrap();
+    let page = web
+        .request("GET", "/tokens", &[("Cookie", &session.cookie)], "")
+        .unwrap();
+    assert!(
+        page.body
+            .contains(&format!("data-op=\"remove\" data-id=\"{old_device}\"")),
+        "{}",
+        page.body
+    );
+    let form = format!("op=remove&id={old_device}");
+    let unconfirmed = web.post(&session, "/api/token", &form).unwrap();
+    assert_eq!(unconfirmed.status, 400, "{}", unconfirmed.body);
+    assert!(paired_browsers(&gw).contains(&old_device));
+    let removed = web
+        .post(&session, "/api/token", &format!("{form}&confirm=yes"))
+        .unwrap();
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    assert!(removed.body.contains("devices remove"), "{}", removed.body);
+    let left = paired_browsers(&gw);
+    assert!(!left.contains(&old_device) && !left.is_empty(), "{left:?}");
     assert_no_secrets(
-        &format!("{}{}{}", opened.text(), status.text(), first.stderr),
+        &format!(
+            "{}{}{}{}{}",
+            opened.text(),
+            status.text(),
+            first.stderr,
+            page.body,
+            removed.body
+        ),
         &[gw.token(), &stale],
     );
     assert!(

@@ -1,0 +1,106 @@
+//! `POST /api/token`: the token page's changes, each confirmed in the page and marked so by
+//! the request (`confirm=yes`): rotate this client's device token, reset pairing, approve a
+//! pending request, remove an older browser device. Each is the engine's operation, the same
+//! the CLI runs; what comes back is shown as fingerprints only.
+
+use crate::pages::note;
+use crate::server::App;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use clawkit_core::event::{AssumeYes, Cancel, NullObserver};
+use clawkit_core::gateway::Credential;
+use clawkit_core::tokens::{self, DeviceAction, ResetOutcome, RotateRequest};
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Deserialize)]
+pub(crate) struct TokenForm {
+    op: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub(crate) async fn token_action(
+    State(app): State<Arc<App>>,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    if f.confirm != "yes" {
+        let why = "not confirmed: the page asks before every token change";
+        return (StatusCode::BAD_REQUEST, Html(note("error", why))).into_response();
+    }
+    let done = match f.op.as_str() {
+        "rotate" => rotate(&app).await,
+        "reset" => reset(&app).await,
+        "approve" => device(&app, DeviceAction::Approve, &f.id).await,
+        "remove" => device(&app, DeviceAction::Remove, &f.id).await,
+        other => Err(clawkit_core::Error::Usage(format!(
+            "no token change `{other}`"
+        ))),
+    };
+    match done {
+        Ok((ok, text)) => Html(note(if ok { "ok" } else { "error" }, &text)).into_response(),
+        Err(e) => {
+            let status = match e {
+                clawkit_core::Error::Usage(_) => StatusCode::BAD_REQUEST,
+                clawkit_core::Error::FixLocked(_) => StatusCode::CONFLICT,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            let text = clawkit_core::secret::redact_text(&e.to_string());
+            (status, Html(note("error", &text))).into_response()
+        }
+    }
+}
+
+type Done = Result<(bool, String), clawkit_core::Error>;
+
+async fn rotate(app: &App) -> Done {
+    let req = RotateRequest {
+        device: None,
+        all: false,
+        role: "operator".into(),
+        secret: Credential::None,
+    };
+    let r = tokens::rotate(&app.target, &req, &mut NullObserver, &Cancel::new()).await?;
+    let ok = r.rotated.accepted();
+    let doc = serde_json::to_string(&r.rotated).unwrap_or_default();
+    Ok((
+        ok,
+        format!(
+            "Rotated this client's device token: {}",
+            clawkit_core::secret::redact_text(&doc)
+        ),
+    ))
+}
+
+async fn reset(app: &App) -> Done {
+    let out = tokens::reset(
+        &app.target,
+        &Credential::None,
+        &mut NullObserver,
+        &mut AssumeYes,
+        &Cancel::new(),
+    )
+    .await?;
+    Ok(match out {
+        ResetOutcome::Declined { .. } => (false, "Nothing changed.".into()),
+        ResetOutcome::Reset(d) => (
+            true,
+            format!(
+                "Removed {} paired device(s), rejected {} pending request(s), cleared {} cached token(s) here; the pairing state before is at {}.",
+                d.removed.len(),
+                d.rejected_pending,
+                d.cleared_cached_tokens,
+                d.backup.display()
+            ),
+        ),
+    })
+}
+
+async fn device(app: &App, action: DeviceAction, id: &str) -> Done {
+    let d = tokens::device_action(&app.target, action, id).await?;
+    let verb = if d.ok { "Done" } else { "OpenClaw refused" };
+    Ok((d.ok, format!("{verb}: `{}`. {}", d.ran, d.openclaw_said)))
+}
