@@ -82,6 +82,13 @@
         if (next) next.scrollIntoView();
         break;
       }
+      case "dashboard": {
+        b.disabled = true;
+        const r = await post("/api/dashboard", { window: b.dataset.window });
+        result.innerHTML = r.html;
+        b.disabled = false;
+        break;
+      }
       case "token": {
         if (!window.confirm(b.dataset.confirm)) return;
         const r = await post("/api/token", { op: b.dataset.op, id: b.dataset.id || "", confirm: "yes" });

@@ -5,6 +5,7 @@
 //! through clawkit-core's operations, as the CLI's does.
 
 pub mod browser;
+pub mod dashboard;
 pub mod guard;
 pub mod pages;
 pub mod server;

@@ -125,8 +125,11 @@ pub fn step_card(step: &WalkStep, ms: u128) -> String {
     if let Some(manual) = step.manual {
         let _ = write!(
             out,
-            "<p>{}</p><p><code>clawkit dashboard --private</code> · \
-             <code>clawkit dashboard --fresh-profile</code></p>\
+            "<p>{}</p><p><button type=\"button\" data-action=\"dashboard\" data-window=\"private\">\
+             Open the dashboard in a private window</button> \
+             <button type=\"button\" data-action=\"dashboard\" data-window=\"fresh\">\
+             … in a new browser profile</button> (or <code>clawkit dashboard --private</code>, \
+             <code>clawkit dashboard --fresh-profile</code>)</p>\
              <p>Did it help? <button type=\"button\" data-action=\"helped\" data-step=\"{id}\">Yes</button> \
              <button type=\"button\" data-action=\"not-helped\" data-step=\"{id}\">No, go on</button></p>",
             esc(manual),

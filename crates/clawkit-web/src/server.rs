@@ -98,6 +98,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/undo", post(undo))
         .route("/api/explain", post(explain))
         .route("/api/token", post(crate::token_actions::token_action))
+        .route("/api/dashboard", post(crate::token_actions::open_dashboard))
         .layer(middleware::from_fn_with_state(app.clone(), guarded))
         .with_state(app)
 }

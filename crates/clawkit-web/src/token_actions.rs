@@ -104,3 +104,51 @@ async fn device(app: &App, action: DeviceAction, id: &str) -> Done {
     let verb = if d.ok { "Done" } else { "OpenClaw refused" };
     Ok((d.ok, format!("{verb}: `{}`. {}", d.ran, d.openclaw_said)))
 }
+
+#[derive(Deserialize)]
+pub(crate) struct DashboardForm {
+    window: String,
+}
+
+/// `POST /api/dashboard`: the walkthrough's browser step opens the Control UI in a private
+/// window or a fresh profile on this machine, as `clawkit dashboard` does.
+pub(crate) async fn open_dashboard(
+    State(app): State<Arc<App>>,
+    Form(f): Form<DashboardForm>,
+) -> Response {
+    use crate::browser::{Window, has_display};
+    let window = if f.window == "fresh" {
+        Window::FreshProfile
+    } else {
+        Window::Private
+    };
+    if !has_display(|k| app.target.env.get(k).map(str::to_string)) {
+        let why = "No display here: the browser must open on your own computer. There, run `clawkit dashboard --print` on this host (over SSH) and open its link through a tunnel on the same port.";
+        return Html(note("error", why)).into_response();
+    }
+    let text = match crate::dashboard::open(&app.target, window, None).await {
+        Ok(o) => note(
+            "ok",
+            &format!(
+                "Opened {} in {} with a fresh pairing link. Sign-in worked? Then the cached token was the cause.",
+                o.handoff.http_url,
+                if o.profile.is_some() {
+                    "a new profile"
+                } else {
+                    "a private window"
+                }
+            ),
+        ),
+        Err(e) => note(
+            "error",
+            &format!(
+                "{}{}",
+                e.why,
+                e.page
+                    .map(|p| format!(" The page: {p}"))
+                    .unwrap_or_default()
+            ),
+        ),
+    };
+    Html(clawkit_core::secret::redact_text(&text)).into_response()
+}

@@ -12,6 +12,7 @@ use clawkit_core::env::Env;
 use clawkit_core::error::{Error, Result};
 use clawkit_core::time::format_time_ms;
 use clawkit_web::browser::{self, Window};
+use clawkit_web::dashboard;
 use std::io::Write;
 
 pub fn run(
@@ -20,80 +21,73 @@ pub fn run(
     args: &DashboardArgs,
     out: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let displayed = browser::has_display(|k| env.get(k).map(str::to_string));
-    if !args.print && !displayed {
-        return no_display(settings, env, out);
-    }
-    let handoff = runtime()?.block_on(clawkit_core::dashboard::handoff(&settings.target()))?;
     let window = match (args.private, args.fresh_profile) {
         (true, _) => Window::Private,
         (_, true) => Window::FreshProfile,
         _ => Window::Normal,
     };
-    let profile = browser::fresh_profile_dir();
-    let argv = match browser_argv(args, env, window, &handoff, &profile) {
-        Ok(argv) => argv,
-        Err(why) => {
-            say!(out, "{why}");
-            say!(
-                out,
-                "the page: {} (for a one-time pairing link to paste there: `clawkit dashboard --print`)",
-                handoff.http_url
-            );
-            return Ok(ExitStatus::Problems);
-        }
-    };
+    let target = settings.target();
+    let rt = runtime()?;
     if args.print {
-        print_plan(&handoff, &argv, out);
-        return Ok(ExitStatus::Success);
-    }
-    browser::spawn(&argv).map_err(|e| {
-        Error::Usage(format!(
-            "cannot start the browser: {e}; name one with --browser PATH, or run `clawkit dashboard --print` and open the link yourself"
-        ))
-    })?;
-    say!(
-        out,
-        "opened {} {}; the pairing link in it works once, until {}",
-        handoff.http_url,
-        match window {
-            Window::Normal => "in your browser".to_string(),
-            Window::Private => format!("in a private window of {}", argv[0]),
-            Window::FreshProfile =>
-                format!("in {} with a new profile ({})", argv[0], profile.display()),
-        },
-        expiry(&handoff)
-    );
-    if window != Window::Normal {
-        say!(
-            out,
-            "  each private handshake pairs a new browser device: `clawkit gateway token status` lists the older ones to remove"
+        let handoff = rt.block_on(clawkit_core::dashboard::handoff(&target))?;
+        let profile = browser::fresh_profile_dir();
+        let url = handoff.browser_url();
+        return Ok(
+            match dashboard::argv(
+                args.browser.clone(),
+                env.get("BROWSER"),
+                window,
+                url,
+                &profile,
+            ) {
+                Ok(argv) => {
+                    print_plan(&handoff, &argv, out);
+                    ExitStatus::Success
+                }
+                Err(why) => not_opened(&why, Some(&handoff.http_url), out),
+            },
         );
     }
-    Ok(ExitStatus::Success)
+    if !browser::has_display(|k| env.get(k).map(str::to_string)) {
+        return no_display(settings, env, out);
+    }
+    match rt.block_on(dashboard::open(&target, window, args.browser.clone())) {
+        Ok(o) => {
+            say!(
+                out,
+                "opened {} {}; the pairing link in it works once, until {}",
+                o.handoff.http_url,
+                match &o.profile {
+                    None if window == Window::Normal => "in your browser".to_string(),
+                    None => format!("in a private window of {}", o.browser),
+                    Some(p) => format!("in {} with a new profile ({})", o.browser, p.display()),
+                },
+                expiry(&o.handoff)
+            );
+            if window != Window::Normal {
+                say!(
+                    out,
+                    "  each private handshake pairs a new browser device: `clawkit gateway token status` lists the older ones to remove"
+                );
+            }
+            Ok(ExitStatus::Success)
+        }
+        // No link at all: clawkit could not do its part (the gateway is down, say).
+        Err(e) if e.page.is_none() => Err(Error::Usage(e.why)),
+        Err(e) => Ok(not_opened(&e.why, e.page.as_deref(), out)),
+    }
 }
 
-/// The command for `window`: the named or default browser, or the OS opener for a normal one.
-fn browser_argv(
-    args: &DashboardArgs,
-    env: &Env,
-    window: Window,
-    handoff: &Handoff,
-    profile: &std::path::Path,
-) -> std::result::Result<Vec<String>, String> {
-    let url = handoff.browser_url();
-    let chosen = args
-        .browser
-        .clone()
-        .or_else(|| browser::default_browser(env.get("BROWSER")));
-    match (chosen, window) {
-        (None, Window::Normal) => Ok(browser::opener(url)),
-        (Some(b), w) => browser::command(&b, w, url, profile),
-        (None, _) => Err(
-            "no browser found for a private window: set $BROWSER or name one with --browser PATH"
-                .into(),
-        ),
+/// Nothing opened: why, and the page to open by hand.
+fn not_opened(why: &str, page: Option<&str>, out: &mut dyn Write) -> ExitStatus {
+    say!(out, "{why}");
+    if let Some(page) = page {
+        say!(
+            out,
+            "the page: {page} (for a one-time pairing link to paste there: `clawkit dashboard --print`)"
+        );
     }
+    ExitStatus::Problems
 }
 
 /// `--print`: the clean page, the one-time link and the exact command, nothing run.

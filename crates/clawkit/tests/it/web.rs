@@ -404,8 +404,13 @@ fn a_stale_browser_token_is_refused_and_a_fresh_profile_pairs_anew() {
             .contains(&format!("openclaw devices remove {old_device}")),
         "the older browser device is offered for removal:\n{status}"
     );
-    // The web doctor's token page offers the same removal, behind a confirmation.
-    let web = start_web(gw.env());
+    // The web doctor's token page offers the same removal, behind a confirmation; its
+    // browser step opens a private window (the browser named by $BROWSER).
+    let tmp2 = tempfile::tempdir().unwrap();
+    let private = clawkit_testkit::headless_wrapper(tmp2.path()).unwrap();
+    let _stop2 = Stopper(tmp2.path().to_path_buf());
+    env.push(("BROWSER".into(), private.display().to_string()));
+    let web = start_web(&env);
     let session = web.log_in().unwrap();
     let page = web
         .request("GET", "/tokens", &[("Cookie", &session.cookie)], "")
@@ -427,15 +432,31 @@ fn a_stale_browser_token_is_refused_and_a_fresh_profile_pairs_anew() {
     assert!(removed.body.contains("devices remove"), "{}", removed.body);
     let left = paired_browsers(&gw);
     assert!(!left.contains(&old_device) && !left.is_empty(), "{left:?}");
+    let opened_private = web
+        .post(&session, "/api/dashboard", "window=private")
+        .unwrap();
+    assert!(
+        opened_private.body.contains("private window"),
+        "{}",
+        opened_private.body
+    );
+    let recorded = tmp2.path().join("chromium.args");
+    assert!(crate::util::wait_log(&recorded, |t| t.ends_with('\n')));
+    let args = std::fs::read_to_string(&recorded).unwrap();
+    assert!(
+        args.starts_with("--incognito ") && args.contains("#bootstrapToken="),
+        "{args}"
+    );
     assert_no_secrets(
-        &format!(
-            "{}{}{}{}{}",
+        &[
             opened.text(),
             status.text(),
             first.stderr,
             page.body,
-            removed.body
-        ),
+            removed.body,
+            opened_private.body,
+        ]
+        .concat(),
         &[gw.token(), &stale],
     );
     assert!(
