@@ -74,6 +74,14 @@ pub enum Command {
     /// dashboard` opens); --private in a private browser window, --fresh-profile in a new
     /// temporary browser profile, for a clean device-token handshake.
     Dashboard(DashboardArgs),
+    /// Print a shell completion script, e.g. `clawkit completions bash >
+    /// ~/.local/share/bash-completion/completions/clawkit`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print clawkit's man page (roff): `clawkit man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One module per command: each takes resolved settings, calls the library, and renders.
 
+mod completions;
 mod config;
 mod dashboard;
 mod doctor;
@@ -20,20 +21,23 @@ use clawkit_core::error::Result;
 use std::io::Write;
 
 pub fn dispatch(cli: &Cli, env: &Env, out: &mut dyn Write) -> Result<ExitStatus> {
-    let settings = Settings::resolve(&cli.install, env)?;
+    // Resolved only by the commands that look at an install (not completions, man).
+    let settings = || Settings::resolve(&cli.install, env);
     match &cli.command {
-        Command::Config(cmd) => config::run(&settings, cmd, out),
-        Command::Doctor(args) => doctor::run(&settings, args, cli.color.enabled(), out),
-        Command::Undo(args) => doctor::undo(&settings, args, out),
-        Command::Explain(args) => explain::run(&settings, args, out),
-        Command::Logs(args) => logs::run(&settings, args, out),
-        Command::Probe(args) => probe::run(&settings, args, out),
-        Command::Gateway(cmd) => gateway(&settings, cmd, out),
-        Command::Ports(args) => ports::run(&settings, args, out),
+        Command::Completions { shell } => completions::script(*shell, out),
+        Command::Man => completions::man(out),
+        Command::Config(cmd) => config::run(&settings()?, cmd, out),
+        Command::Doctor(args) => doctor::run(&settings()?, args, cli.color.enabled(), out),
+        Command::Undo(args) => doctor::undo(&settings()?, args, out),
+        Command::Explain(args) => explain::run(&settings()?, args, out),
+        Command::Logs(args) => logs::run(&settings()?, args, out),
+        Command::Probe(args) => probe::run(&settings()?, args, out),
+        Command::Gateway(cmd) => gateway(&settings()?, cmd, out),
+        Command::Ports(args) => ports::run(&settings()?, args, out),
         // Within `monitor`, --config names the monitor's config: it resolves its own install.
         Command::Monitor(cmd) => monitor::run(&cli.install, env, cmd, out),
-        Command::Web(args) => web::run(&settings, &cli.install, env, args, out),
-        Command::Dashboard(args) => dashboard::run(&settings, env, args, out),
+        Command::Web(args) => web::run(&settings()?, &cli.install, env, args, out),
+        Command::Dashboard(args) => dashboard::run(&settings()?, env, args, out),
     }
 }
 
