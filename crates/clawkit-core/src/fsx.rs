@@ -5,7 +5,6 @@
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +51,46 @@ impl Snapshot {
     }
 }
 
+/// A file's permission bits, where the platform has them: `None` on Windows, which keeps
+/// access in ACLs that a new file inherits from its directory.
+pub fn mode_of(meta: &fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(meta.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// Sets a file's permission bits (nothing to set on Windows: see [`mode_of`]).
+pub fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        Ok(())
+    }
+}
+
+/// Options that create a new file for writing, with permission bits `mode` on Unix.
+pub fn create_new(mode: u32) -> OpenOptions {
+    let mut o = OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    o
+}
+
 /// Where clawkit keeps backups of the files it changes: `<state dir>/clawkit/backups/`.
 pub fn backup_root(state_dir: &Path) -> PathBuf {
     state_dir.join("clawkit").join("backups")
@@ -70,7 +109,7 @@ pub fn backup(snapshot: &Snapshot, root: &Path) -> Result<PathBuf, WriteError> {
         std::process::id()
     ));
     fs::create_dir_all(&dir).map_err(io(&dir))?;
-    let _ = fs::set_permissions(&dir, fs::Permissions::from_mode(0o700));
+    let _ = set_mode(&dir, 0o700);
     let name = snapshot
         .path
         .file_name()
@@ -86,12 +125,7 @@ pub fn backup(snapshot: &Snapshot, root: &Path) -> Result<PathBuf, WriteError> {
 }
 
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(io(path))?;
+    let mut f = create_new(mode).open(path).map_err(io(path))?;
     f.write_all(bytes).map_err(io(path))?;
     f.sync_all().map_err(io(path))
 }
@@ -120,7 +154,7 @@ fn write_via_temp(
     let result = (|| {
         write_new(&tmp, bytes, mode)?;
         // create_new applies the umask; set the exact original bits.
-        fs::set_permissions(&tmp, fs::Permissions::from_mode(mode)).map_err(io(&tmp))?;
+        set_mode(&tmp, mode).map_err(io(&tmp))?;
         before_rename()?;
         fs::rename(&tmp, path).map_err(io(path))?;
         if let Ok(d) = File::open(dir) {
@@ -141,7 +175,7 @@ pub fn replace(snapshot: &Snapshot, new_text: &str) -> Result<(), WriteError> {
     if !snapshot.unchanged_on_disk()? {
         return Err(WriteError::Changed { path: path.clone() });
     }
-    let mode = fs::metadata(path).map_err(io(path))?.permissions().mode() & 0o7777;
+    let mode = mode_of(&fs::metadata(path).map_err(io(path))?).unwrap_or(0o600);
     write_via_temp(path, new_text.as_bytes(), mode, || {
         if snapshot.unchanged_on_disk()? {
             Ok(())
@@ -160,20 +194,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("openclaw.json");
         fs::write(&path, "{ a: 1 }").unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        set_mode(&path, 0o640).unwrap();
         let snap = Snapshot::read(&path).unwrap();
         let backup = backup(&snap, &dir.path().join("b")).unwrap();
         replace(&snap, "{ a: 2 }").unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "{ a: 2 }");
         assert_eq!(fs::read_to_string(&backup).unwrap(), "{ a: 1 }");
-        assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o640
-        );
-        assert_eq!(
-            fs::metadata(&backup).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        if cfg!(unix) {
+            assert_eq!(mode_of(&fs::metadata(&path).unwrap()), Some(0o640));
+            assert_eq!(mode_of(&fs::metadata(&backup).unwrap()), Some(0o600));
+        }
 
         // The snapshot is stale now: a second write must be refused and change nothing.
         let err = replace(&snap, "{ a: 3 }").unwrap_err();

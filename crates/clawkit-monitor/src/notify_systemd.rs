@@ -3,6 +3,7 @@
 //! loop is stuck stops pinging and systemd restarts it), `STOPPING=1` on the way out. The
 //! socket path comes from `NOTIFY_SOCKET`, read by the caller; abstract sockets (`@…`) too.
 
+#[cfg(unix)]
 use std::os::unix::net::UnixDatagram;
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ impl SystemdNotify {
     }
 
     /// Sends one state line; a failure is ignored (the monitor works without systemd).
+    #[cfg(unix)]
     pub fn send(&self, state: &str) {
         let Some(path) = &self.socket else {
             return;
@@ -34,6 +36,10 @@ impl SystemdNotify {
             None => sock.send_to(state.as_bytes(), path).map(|_| ()),
         };
     }
+
+    /// No systemd off Unix: nothing to tell.
+    #[cfg(not(unix))]
+    pub fn send(&self, _state: &str) {}
 }
 
 #[cfg(target_os = "linux")]
@@ -43,12 +49,12 @@ fn send_abstract(sock: &UnixDatagram, name: &str, state: &str) -> std::io::Resul
     sock.send_to_addr(state.as_bytes(), &addr).map(|_| ())
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(all(unix, not(target_os = "linux")))]
 fn send_abstract(_sock: &UnixDatagram, _name: &str, _state: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

@@ -18,10 +18,13 @@
 //! The one exception, named as such: [`fake`] is an in-process **fake** gateway that speaks
 //! the wire protocol for fast monitor and engine tests. Tests against the real gateways above
 //! remain the contract it is checked against.
+// Unix only: Unix process groups, signals and /proc. Windows builds are smoke-tested under Wine instead.
+#![cfg(unix)]
 
 mod alertmanager;
 mod chromium;
 mod client;
+pub mod cross;
 mod error;
 pub mod fake;
 mod foreign;

@@ -1,6 +1,8 @@
 //! Many fakes in one process, as the monitor's tests will hold them: cheap to start and stop,
 //! no thread per fake, and nothing left listening afterwards. Its own test binary, so the
 //! thread count is not disturbed by other tests.
+// Unix only: the harness, which is Unix-only. Windows builds are smoke-tested under Wine instead.
+#![cfg(unix)]
 
 use clawkit_core::gateway::{ConnectOptions, connect};
 use clawkit_testkit::fake::{FakeGateway, FakeOptions};

@@ -16,7 +16,6 @@ use crate::openclaw::state::CacheWrite;
 use crate::target::Target;
 use crate::tokens::{self, RefreshRequest};
 use serde_json::json;
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -105,13 +104,10 @@ pub fn redactor<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> crate::sec
 pub fn preview(step: &Step, ctx: &Context) -> Result<Option<String>, String> {
     let Some(change) = file_change(step, ctx)? else {
         return Ok(match &step.action {
-            Action::Chmod { path, mode } => std::fs::metadata(path).ok().map(|m| {
-                format!(
-                    "{}: mode {:o} -> {mode:o}\n",
-                    path.display(),
-                    m.permissions().mode() & 0o777
-                )
-            }),
+            Action::Chmod { path, mode } => std::fs::metadata(path)
+                .ok()
+                .and_then(|m| crate::fsx::mode_of(&m))
+                .map(|old| format!("{}: mode {:o} -> {mode:o}\n", path.display(), old & 0o777)),
             _ => None,
         });
     };
@@ -151,19 +147,20 @@ pub async fn apply(step: &Step, ctx: &Context, journal: &mut Journal) -> Result<
     }
     match &step.action {
         Action::Chmod { path, mode } => {
-            let old = std::fs::metadata(path)
-                .map_err(|e| format!("{}: {e}", path.display()))?
-                .permissions()
-                .mode()
-                & 0o7777;
+            let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let old = crate::fsx::mode_of(&meta).ok_or_else(|| {
+                format!(
+                    "{}: this system has no permission bits to change",
+                    path.display()
+                )
+            })?;
             journal
                 .record(Change::Mode {
                     path: path.clone(),
                     old_mode: old,
                 })
                 .map_err(jerr)?;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(*mode))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            crate::fsx::set_mode(path, *mode).map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(format!("{} mode {old:o} -> {mode:o}", path.display()))
         }
         Action::StopProcess { pid } => {

@@ -25,7 +25,6 @@ use crate::openclaw::state::{
 use crate::openclaw::topology::Topology;
 use crate::service::{Manager, ServiceDef};
 use serde_json::{Value, json};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 /// The gateway's shared secret in a healthy install.
@@ -653,5 +652,5 @@ fn write_private(path: &Path, text: &str) {
 }
 
 fn set_mode(path: &Path, mode: u32) {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    crate::fsx::set_mode(path, mode).unwrap();
 }

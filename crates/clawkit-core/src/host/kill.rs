@@ -92,9 +92,7 @@ pub fn stop(
     if !verify()? {
         return Ok(Stopped::AlreadyGone);
     }
-    signal(pid, libc::SIGTERM, "SIGTERM")?;
-    // A stopped (SIGSTOP, "hung") process handles SIGTERM only once continued.
-    signal(pid, libc::SIGCONT, "SIGCONT")?;
+    send(pid, How::Term)?;
     if wait_gone(host, target, grace) {
         return Ok(Stopped::Terminated {
             after_ms: started.elapsed().as_millis() as u64,
@@ -106,7 +104,7 @@ pub fn stop(
             after_ms: started.elapsed().as_millis() as u64,
         });
     }
-    signal(pid, libc::SIGKILL, "SIGKILL")?;
+    send(pid, How::Kill)?;
     if wait_gone(host, target, Duration::from_secs(5)) {
         Ok(Stopped::Killed {
             after_ms: started.elapsed().as_millis() as u64,
@@ -116,6 +114,56 @@ pub fn stop(
     }
 }
 
+/// The polite stop or the hard one.
+#[derive(Debug, Clone, Copy)]
+enum How {
+    Term,
+    Kill,
+}
+
+#[cfg(unix)]
+fn send(pid: u32, how: How) -> Result<(), KillError> {
+    match how {
+        How::Term => {
+            signal(pid, libc::SIGTERM, "SIGTERM")?;
+            // A stopped (SIGSTOP, "hung") process handles SIGTERM only once continued.
+            signal(pid, libc::SIGCONT, "SIGCONT")
+        }
+        How::Kill => signal(pid, libc::SIGKILL, "SIGKILL"),
+    }
+}
+
+/// Windows: `taskkill /PID` (a close request), then `/F` (TerminateProcess), by pid only;
+/// the OS refuses another user's process without elevation.
+#[cfg(windows)]
+fn send(pid: u32, how: How) -> Result<(), KillError> {
+    let what = match how {
+        How::Term => "taskkill",
+        How::Kill => "taskkill /F",
+    };
+    let mut cmd = std::process::Command::new("taskkill");
+    cmd.args(["/PID", &pid.to_string()]);
+    if matches!(how, How::Kill) {
+        cmd.arg("/F");
+    }
+    let out = cmd.output().map_err(|e| KillError::Signal {
+        pid,
+        what,
+        detail: e.to_string(),
+    })?;
+    // A close request to a console program is refused ("can only be terminated forcefully"):
+    // the grace period then ends in /F, as a SIGTERM that is ignored does.
+    if out.status.success() || matches!(how, How::Term) {
+        return Ok(());
+    }
+    Err(KillError::Signal {
+        pid,
+        what,
+        detail: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    })
+}
+
+#[cfg(unix)]
 fn signal(pid: u32, sig: libc::c_int, what: &'static str) -> Result<(), KillError> {
     let Ok(raw) = libc::pid_t::try_from(pid) else {
         return Err(KillError::Signal {

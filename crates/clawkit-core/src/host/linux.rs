@@ -24,8 +24,11 @@ impl ProcHost {
                 .find_map(|l| l.strip_prefix("btime "))
                 .and_then(|v| v.trim().parse::<i64>().ok())
         });
+        #[cfg(unix)]
         // SAFETY: sysconf has no preconditions.
         let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as i64;
+        #[cfg(not(unix))]
+        let hz = 0;
         ProcHost {
             passwd: fs::read_to_string("/etc/passwd").ok(),
             clock: btime.filter(|_| hz > 0).map(|b| (b, hz)),

@@ -5,7 +5,6 @@
 
 use crate::fsx;
 use serde::{Deserialize, Serialize};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 pub mod lock;
@@ -290,7 +289,7 @@ fn revert(change: &Change, backups: &Path) -> Result<Option<String>, String> {
             )))
         }
         Change::Mode { path, old_mode } => {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(*old_mode))
+            crate::fsx::set_mode(path, *old_mode)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(Some(format!("{} mode {old_mode:o} again", path.display())))
         }

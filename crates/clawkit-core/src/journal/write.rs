@@ -7,7 +7,6 @@
 use super::{Change, Journal};
 use crate::env::Env;
 use crate::fsx::{self, Snapshot};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 /// Replaces `snapshot`'s file with `new_text` and returns the backup's path. With `config`
@@ -21,7 +20,7 @@ pub fn replace_file(
 ) -> Result<PathBuf, String> {
     let path = snapshot.path.clone();
     let mode = std::fs::metadata(&path)
-        .map(|m| m.permissions().mode() & 0o7777)
+        .map(|m| crate::fsx::mode_of(&m).unwrap_or(0o600))
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let backup = fsx::backup(snapshot, backups).map_err(|e| e.to_string())?;
     journal

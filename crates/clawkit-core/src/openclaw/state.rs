@@ -620,11 +620,7 @@ pub fn store_cached_token(
                 Ok(CacheWrite::Rewrote { path, backup })
             }
             None => {
-                use std::os::unix::fs::OpenOptionsExt;
-                let mut f = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
+                let mut f = crate::fsx::create_new(0o600)
                     .open(&path)
                     .map_err(|e| json_err(e.to_string()))?;
                 std::io::Write::write_all(&mut f, text.as_bytes())
@@ -651,8 +647,7 @@ pub fn store_cached_token(
             .map_err(&err)?;
     }
     {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&backup, std::fs::Permissions::from_mode(0o600));
+        let _ = crate::fsx::set_mode(&backup, 0o600);
     }
     let mut db = Connection::open(&db_path).map_err(&err)?;
     db.busy_timeout(Duration::from_secs(5)).map_err(&err)?;
@@ -688,8 +683,7 @@ pub fn backup_device_state(state_dir: &Path, backup_root: &Path) -> Result<PathB
     };
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+        let _ = crate::fsx::set_mode(&dir, 0o700);
     }
     let db_path = state_dir.join("state").join("openclaw.sqlite");
     if db_path.is_file() {

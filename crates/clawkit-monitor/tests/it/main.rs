@@ -13,6 +13,8 @@
 //!   `kill -9`'ed twice, permanent failures, a day-long outage, secrets in the DB.
 //!
 //! Everything binds 127.0.0.1 only, never port 18789, and stops only what it started.
+// Unix only: real gateways and Unix process control. Windows builds are smoke-tested under Wine instead.
+#![cfg(unix)]
 
 mod alertmanager;
 mod channels;

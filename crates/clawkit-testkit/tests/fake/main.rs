@@ -1,6 +1,8 @@
 //! The fake gateway against the clients it exists for: `clawkit_core::gateway::connect` (the
 //! verdicts must be the ones the real gateway produces) and a raw WebSocket client (for the
 //! frames core's `Connection` does not expose: events, close codes, pongs, EOF).
+// Unix only: the harness, which is Unix-only. Windows builds are smoke-tested under Wine instead.
+#![cfg(unix)]
 
 mod handshake;
 mod life;

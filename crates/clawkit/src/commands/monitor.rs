@@ -203,7 +203,14 @@ fn heartbeat(c: &MonitorConfig) -> Result<Option<(String, std::time::Duration)>>
     )))
 }
 
+/// Ctrl-C (Windows has no SIGTERM for a console program).
+#[cfg(not(unix))]
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 /// SIGTERM or SIGINT.
+#[cfg(unix)]
 async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     match (

@@ -20,9 +20,13 @@
 //! - `monitor`: `clawkit monitor run` against real gateways, alerts at a fake webhook receiver.
 //! - `web`: `clawkit web` over raw HTTP and in a real headless Chromium, and `clawkit dashboard`
 //!   with the real Control UI.
+//! - `npm`: the npm packages packed and run with `npx`, offline.
+//! - `windows`: the Windows build cross-compiled here and run under Wine.
 //!
 //! Tests that only read from a gateway share one per OpenClaw version
 //! (`clawkit_testkit::shared_gateway`); tests that change or stop one start their own.
+// Unix only: real gateways and Unix process control. Windows builds are smoke-tested under Wine instead.
+#![cfg(unix)]
 
 mod cli;
 mod config_cli;
@@ -35,6 +39,7 @@ mod gateway_token;
 mod harness;
 mod install_model;
 mod monitor;
+mod npm;
 mod ports;
 mod probe;
 mod scenarios;
@@ -45,3 +50,4 @@ mod supply;
 mod topology;
 mod util;
 mod web;
+mod windows;

@@ -6,7 +6,6 @@ use crate::doctor::{Check, Group};
 use crate::finding::{Finding, Severity, codes};
 use crate::openclaw::auth::{AuthMode, Secret};
 use crate::openclaw::config::{LoadedConfig, schema};
-use std::os::unix::fs::PermissionsExt;
 
 /// The files OpenClaw keeps private, the mode it gives them, and the finding when they are not.
 pub(in crate::doctor) fn private_paths(f: &Facts) -> [(std::path::PathBuf, u32, &'static str); 2] {
@@ -35,7 +34,7 @@ pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
         private_paths(f)
             .into_iter()
             .filter_map(|(path, want, code)| {
-                let mode = std::fs::metadata(&path).ok()?.permissions().mode() & 0o777;
+                let mode = crate::fsx::mode_of(&std::fs::metadata(&path).ok()?)? & 0o777;
                 (mode & 0o077 != 0).then(|| {
                     Finding::new(
                         code,

@@ -148,8 +148,7 @@ fn read_or_empty(file: &Path) -> Result<Snapshot, ConfigError> {
             .create_new(true)
             .open(file)
             .map_err(|e| ConfigError::io(file, e))?;
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600));
+        let _ = crate::fsx::set_mode(file, 0o600);
     }
     Ok(Snapshot::read(file)?)
 }
