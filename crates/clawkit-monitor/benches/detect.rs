@@ -4,8 +4,8 @@
 //!
 //! `cargo bench -p clawkit-monitor --bench detect` (about 10 minutes: each run starts a gateway).
 
-/// The benchmark itself: it drives real processes with Unix process control.
-#[cfg(unix)]
+/// The benchmark itself: it drives real processes with Linux process control.
+#[cfg(target_os = "linux")]
 mod bench {
 
     use clawkit_core::gateway::{ConnectOptions, Credential};
@@ -131,14 +131,14 @@ mod bench {
     }
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 fn main() {
     bench::main()
 }
 
-#[cfg(not(unix))]
+#[cfg(not(target_os = "linux"))]
 fn main() {
     eprintln!(
-        "this benchmark drives real OpenClaw gateways with Unix process control: run it on Linux"
+        "this benchmark drives real OpenClaw gateways with Linux process control: run it on Linux"
     );
 }

@@ -45,7 +45,9 @@ impl Spawned {
         // If the test process dies without running its exit hook (Ctrl-C, a runner's
         // timeout, SIGKILL), the kernel sends the child SIGTERM. The death signal follows the
         // *thread* that spawned the child, hence the long-lived spawner thread below.
+        // Linux only: other Unixes have no parent-death signal (the exit hook still runs).
         // SAFETY: prctl is async-signal-safe and touches only the child being exec'd.
+        #[cfg(target_os = "linux")]
         unsafe {
             cmd.pre_exec(|| {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);

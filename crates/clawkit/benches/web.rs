@@ -7,12 +7,12 @@
 //!     cargo bench -p clawkit --bench web [-- RUNS]
 
 // Each benchmark uses part of what they share.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[allow(dead_code)]
 mod common;
 
-/// The benchmark itself: it drives real processes with Unix process control.
-#[cfg(unix)]
+/// The benchmark itself: it drives real processes with Linux process control.
+#[cfg(target_os = "linux")]
 mod bench {
     use super::common;
 
@@ -94,14 +94,14 @@ mod bench {
     }
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 fn main() {
     bench::main()
 }
 
-#[cfg(not(unix))]
+#[cfg(not(target_os = "linux"))]
 fn main() {
     eprintln!(
-        "this benchmark drives real OpenClaw gateways with Unix process control: run it on Linux"
+        "this benchmark drives real OpenClaw gateways with Linux process control: run it on Linux"
     );
 }
