@@ -23,6 +23,13 @@ pub(in crate::doctor) fn private_paths(f: &Facts) -> [(std::path::PathBuf, u32, 
     ]
 }
 
+/// What the permission check could say about the config and state dir.
+#[cfg(unix)]
+const PRIVACY: &str = "config and state dir private";
+/// Windows keeps access in ACLs, which clawkit does not read yet: it says so.
+#[cfg(not(unix))]
+const PRIVACY: &str = "who else can read the config and state dir was not checked (Windows ACLs)";
+
 pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
     let bind = config.str("gateway.bind").unwrap_or("loopback");
     let mut v = Vec::new();
@@ -53,7 +60,7 @@ pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
         v.push(Finding::new(
             codes::SECURITY_OK,
             Severity::Ok,
-            format!("auth required, bind {bind}, config and state dir private"),
+            format!("auth required, bind {bind}, {PRIVACY}"),
         ));
     }
     Check::new("security", Group::Security, "Exposure and hygiene", v)
