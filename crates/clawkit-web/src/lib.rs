@@ -4,13 +4,13 @@
 //! or a fresh profile for a clean device-token handshake. Everything it shows and does goes
 //! through clawkit-core's operations, as the CLI's does.
 
+mod actions;
 pub mod browser;
 pub mod dashboard;
 pub mod guard;
 pub mod pages;
 pub mod server;
 pub mod session;
-mod token_actions;
 pub mod walk;
 
 pub use server::{App, MonitorView};

@@ -97,8 +97,8 @@ pub fn router(app: Shared) -> Router {
         .route("/api/apply", post(apply))
         .route("/api/undo", post(undo))
         .route("/api/explain", post(explain))
-        .route("/api/token", post(crate::token_actions::token_action))
-        .route("/api/dashboard", post(crate::token_actions::open_dashboard))
+        .route("/api/token", post(crate::actions::token_action))
+        .route("/api/dashboard", post(crate::actions::open_dashboard))
         .layer(middleware::from_fn_with_state(app.clone(), guarded))
         .with_state(app)
 }

@@ -1,7 +1,8 @@
-//! `POST /api/token`: the token page's changes, each confirmed in the page and marked so by
-//! the request (`confirm=yes`): rotate this client's device token, reset pairing, approve a
-//! pending request, remove an older browser device. Each is the engine's operation, the same
-//! the CLI runs; what comes back is shown as fingerprints only.
+//! The pages' changes other than a fix, each the engine's own operation: `POST /api/token`
+//! (rotate this client's device token, reset pairing, approve a pending request, remove an
+//! older browser device), confirmed in the page and marked so by the request (`confirm=yes`),
+//! and `POST /api/dashboard` (the walkthrough's browser step). What comes back is shown as
+//! fingerprints only.
 
 use crate::pages::note;
 use crate::server::App;
