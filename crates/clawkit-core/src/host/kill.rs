@@ -1,6 +1,8 @@
 //! Stopping a process without hurting the machine: only one this user owns, only the same
 //! process that was inspected (start time re-checked right before each signal, against PID
-//! reuse), SIGTERM first, SIGKILL after a bound, then confirm it is gone.
+//! reuse), SIGTERM first, SIGKILL after a bound, then confirm it is gone. Windows has no
+//! polite stop for a windowless console program, so there it is `TerminateProcess` on a handle
+//! whose creation time was checked first.
 
 use super::{Host, ProcessInfo};
 use std::time::{Duration, Instant};
@@ -20,11 +22,16 @@ impl std::fmt::Display for Stopped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Stopped::Terminated { after_ms } => write!(f, "stopped with SIGTERM in {after_ms} ms"),
+            #[cfg(not(windows))]
             Stopped::Killed { after_ms } => {
                 write!(
                     f,
                     "ignored SIGTERM; killed with SIGKILL after {after_ms} ms"
                 )
+            }
+            #[cfg(windows)]
+            Stopped::Killed { after_ms } => {
+                write!(f, "terminated (TerminateProcess) in {after_ms} ms")
             }
             Stopped::AlreadyGone => f.write_str("already gone"),
         }
@@ -33,10 +40,8 @@ impl std::fmt::Display for Stopped {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum KillError {
-    #[error(
-        "pid {pid} belongs to uid {owner}, not to you (uid {me}); clawkit only stops your own processes"
-    )]
-    NotOwned { pid: u32, owner: u32, me: u32 },
+    #[error("pid {pid} belongs to {owner}, not to you; clawkit only stops your own processes")]
+    NotOwned { pid: u32, owner: String },
     #[error("pid {pid} is no longer the process that was inspected ({why}); nothing was signalled")]
     Changed { pid: u32, why: String },
     #[error("pid {pid}: {what} failed: {detail}")]
@@ -74,11 +79,14 @@ pub fn stop(
     gateway_only: bool,
     grace: Duration,
 ) -> Result<Stopped, KillError> {
-    let me = crate::openclaw::install::current_uid();
     let pid = target.pid;
-    let owner = target.uid.unwrap_or(u32::MAX);
-    if owner != me {
-        return Err(KillError::NotOwned { pid, owner, me });
+    if target.uid != Some(host.uid()) {
+        let owner = match (&target.user, target.uid) {
+            (Some(user), _) => user.clone(),
+            (None, Some(uid)) => format!("uid {uid}"),
+            (None, None) => "an account clawkit cannot see".into(),
+        };
+        return Err(KillError::NotOwned { pid, owner });
     }
     let started = Instant::now();
     let verify = || -> Result<bool, KillError> {
@@ -92,19 +100,20 @@ pub fn stop(
     if !verify()? {
         return Ok(Stopped::AlreadyGone);
     }
-    send(pid, How::Term)?;
-    if wait_gone(host, target, grace) {
-        return Ok(Stopped::Terminated {
-            after_ms: started.elapsed().as_millis() as u64,
-        });
+    if send(target, How::Term)? {
+        if wait_gone(host, target, grace) {
+            return Ok(Stopped::Terminated {
+                after_ms: started.elapsed().as_millis() as u64,
+            });
+        }
+        // Re-verify right before the hard signal: the pid may have exited and been reused.
+        if !verify()? {
+            return Ok(Stopped::Terminated {
+                after_ms: started.elapsed().as_millis() as u64,
+            });
+        }
     }
-    // Re-verify right before the hard signal: the pid may have exited and been reused.
-    if !verify()? {
-        return Ok(Stopped::Terminated {
-            after_ms: started.elapsed().as_millis() as u64,
-        });
-    }
-    send(pid, How::Kill)?;
+    send(target, How::Kill)?;
     if wait_gone(host, target, Duration::from_secs(5)) {
         Ok(Stopped::Killed {
             after_ms: started.elapsed().as_millis() as u64,
@@ -121,46 +130,30 @@ enum How {
     Kill,
 }
 
+/// Sends the stop; false when there is no such stop on this platform (nothing was sent).
 #[cfg(unix)]
-fn send(pid: u32, how: How) -> Result<(), KillError> {
+fn send(target: &ProcessInfo, how: How) -> Result<bool, KillError> {
+    let pid = target.pid;
     match how {
         How::Term => {
             signal(pid, libc::SIGTERM, "SIGTERM")?;
             // A stopped (SIGSTOP, "hung") process handles SIGTERM only once continued.
-            signal(pid, libc::SIGCONT, "SIGCONT")
+            signal(pid, libc::SIGCONT, "SIGCONT")?;
         }
-        How::Kill => signal(pid, libc::SIGKILL, "SIGKILL"),
+        How::Kill => signal(pid, libc::SIGKILL, "SIGKILL")?,
     }
+    Ok(true)
 }
 
-/// Windows: `taskkill /PID` (a close request), then `/F` (TerminateProcess), by pid only;
-/// the OS refuses another user's process without elevation.
+/// Windows: a gateway is a console program without a window, which only TerminateProcess
+/// stops; it is called on a handle whose creation time matches the inspected process.
 #[cfg(windows)]
-fn send(pid: u32, how: How) -> Result<(), KillError> {
-    let what = match how {
-        How::Term => "taskkill",
-        How::Kill => "taskkill /F",
-    };
-    let mut cmd = std::process::Command::new("taskkill");
-    cmd.args(["/PID", &pid.to_string()]);
-    if matches!(how, How::Kill) {
-        cmd.arg("/F");
+fn send(target: &ProcessInfo, how: How) -> Result<bool, KillError> {
+    if matches!(how, How::Term) {
+        return Ok(false);
     }
-    let out = cmd.output().map_err(|e| KillError::Signal {
-        pid,
-        what,
-        detail: e.to_string(),
-    })?;
-    // A close request to a console program is refused ("can only be terminated forcefully"):
-    // the grace period then ends in /F, as a SIGTERM that is ignored does.
-    if out.status.success() || matches!(how, How::Term) {
-        return Ok(());
-    }
-    Err(KillError::Signal {
-        pid,
-        what,
-        detail: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-    })
+    super::windows::terminate(target)?;
+    Ok(true)
 }
 
 #[cfg(unix)]
@@ -251,42 +244,53 @@ mod tests {
             said(Stopped::Terminated { after_ms: 40 }),
             "pid 7: stopped with SIGTERM in 40 ms"
         );
-        assert_eq!(
-            said(Stopped::Killed { after_ms: 10_000 }),
+        let killed = if cfg!(windows) {
+            "pid 7: terminated (TerminateProcess) in 10000 ms"
+        } else {
             "pid 7: ignored SIGTERM; killed with SIGKILL after 10000 ms"
-        );
+        };
+        assert_eq!(said(Stopped::Killed { after_ms: 10_000 }), killed);
         assert_eq!(said(Stopped::AlreadyGone), "pid 7: already gone");
     }
 
     #[test]
     fn a_child_is_stopped_and_reaped_state_does_not_matter() {
-        let mut child = std::process::Command::new("sleep")
-            .arg("30")
-            .spawn()
-            .unwrap();
-        let host = super::super::ProcHost::new();
-        // Observed once it runs `sleep`: right after fork it is still a copy of this test
+        let (child, program) = super::super::sleeper();
+        let mut child = child;
+        let host = super::super::system();
+        // Observed once it runs the program: right after fork it is still a copy of this test
         // binary, and stop() rightly refuses a process whose identity changed since.
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let runs = |p: &ProcessInfo| {
+            p.cmdline.first().is_some_and(|a| {
+                let a = a.to_ascii_lowercase();
+                a.ends_with(program) || a.ends_with(&format!("{program}.exe"))
+            })
+        };
         let seen = loop {
             match host.process(child.id()) {
-                Some(p) if p.name == "sleep" && p.cmdline == ["sleep", "30"] => break p,
+                Some(p) if runs(&p) => break p,
                 _ if std::time::Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(5))
                 }
-                other => panic!("the child never ran sleep: {other:?}"),
+                other => panic!("the child never ran {program}: {other:?}"),
             }
         };
         // A reaper thread, as a parent would have.
         let waiter = std::thread::spawn(move || child.wait());
-        let outcome = stop(&host, &seen, false, Duration::from_secs(3)).unwrap();
-        assert!(matches!(outcome, Stopped::Terminated { .. }), "{outcome:?}");
+        let outcome = stop(&*host, &seen, false, Duration::from_secs(3)).unwrap();
+        // Windows has no polite stop for a console program: TerminateProcess at once.
+        if cfg!(windows) {
+            assert!(matches!(outcome, Stopped::Killed { .. }), "{outcome:?}");
+        } else {
+            assert!(matches!(outcome, Stopped::Terminated { .. }), "{outcome:?}");
+        }
         assert!(waiter.join().unwrap().is_ok());
         // Refuses another user's process (pid 1 is root's init here or another uid).
         let mut other = seen.clone();
         other.uid = Some(crate::openclaw::install::current_uid().wrapping_add(1));
         assert!(matches!(
-            stop(&host, &other, false, Duration::from_secs(1)),
+            stop(&*host, &other, false, Duration::from_secs(1)),
             Err(KillError::NotOwned { .. })
         ));
     }

@@ -165,7 +165,7 @@ impl Host for ProcHost {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 

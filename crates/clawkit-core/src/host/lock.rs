@@ -90,7 +90,10 @@ impl GatewayLock {
         let Some(process) = host.process(self.pid) else {
             return Liveness::Dead;
         };
-        match (self.start_time, process.start_ticks) {
+        // The recorded start time is Linux clock ticks; other systems' start times are not
+        // comparable with it.
+        let recorded = self.start_time.filter(|_| cfg!(target_os = "linux"));
+        match (recorded, process.start_ticks) {
             (Some(recorded), Some(now)) if recorded != now => Liveness::Reused {
                 reason: format!(
                     "pid {} started at tick {now}, the lock recorded {recorded}: it is now `{}`",

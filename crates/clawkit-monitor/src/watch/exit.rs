@@ -1,13 +1,14 @@
-//! The local gateway's process, watched for its exit. On Linux a pidfd becomes readable the
-//! moment the process is gone (as fast as the socket's EOF, and certain where EOF is only
-//! likely); elsewhere nothing is watched and the socket alone tells.
+//! The local gateway's process, watched for its exit with the host's exit watch (pidfd,
+//! kqueue or process handle): as fast as the socket's EOF, and certain where EOF is only
+//! likely. Where nothing can be watched, the socket alone tells.
 
+use clawkit_core::host::exit::ExitWatch;
 use std::future::pending;
 
 /// The process of a local gateway, or none.
 #[derive(Debug, Default)]
 pub(super) struct ProcessWatch {
-    watched: Option<(u32, pidfd::PidFd)>,
+    watched: Option<(u32, ExitWatch)>,
 }
 
 impl ProcessWatch {
@@ -15,10 +16,10 @@ impl ProcessWatch {
         ProcessWatch::default()
     }
 
-    /// Watches `pid`; nothing when it cannot be (already gone, or not Linux).
+    /// Watches `pid`; nothing when it cannot be (already gone, or no exit watch here).
     pub(super) fn open(pid: u32) -> ProcessWatch {
         ProcessWatch {
-            watched: pidfd::PidFd::open(pid).map(|fd| (pid, fd)),
+            watched: ExitWatch::open(pid).map(|w| (pid, w)),
         }
     }
 
@@ -29,11 +30,11 @@ impl ProcessWatch {
     /// Resolves once, with the pid, when the process exits; pending forever when none is
     /// watched. Cancel-safe.
     pub(super) async fn exited(&mut self) -> u32 {
-        let Some((pid, fd)) = &self.watched else {
+        let Some((pid, watch)) = &mut self.watched else {
             return pending().await;
         };
         let pid = *pid;
-        if !fd.exited().await {
+        if !watch.exited().await {
             self.watched = None;
             return pending().await;
         }
@@ -127,54 +128,6 @@ mod owners {
                 }
             }
             assert!(distinct.len() <= 3, "50 callers, {} scans", distinct.len());
-        }
-    }
-}
-
-#[cfg(target_os = "linux")]
-mod pidfd {
-    use std::os::fd::{FromRawFd, OwnedFd};
-    use tokio::io::Interest;
-    use tokio::io::unix::AsyncFd;
-
-    #[derive(Debug)]
-    pub(super) struct PidFd(AsyncFd<OwnedFd>);
-
-    impl PidFd {
-        pub(super) fn open(pid: u32) -> Option<PidFd> {
-            let pid = libc::pid_t::try_from(pid).ok()?;
-            // SAFETY: pidfd_open(2) takes a pid and flags and returns a new fd or -1.
-            let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-            if fd < 0 {
-                return None;
-            }
-            // SAFETY: `fd` was just returned by the kernel and is owned by nothing else.
-            let owned = unsafe { OwnedFd::from_raw_fd(fd as i32) };
-            // SAFETY: an `OwnedFd` stays open and is the same fd until the `AsyncFd` drops it.
-            unsafe { AsyncFd::register_with_interest(owned, Interest::READABLE) }
-                .ok()
-                .map(PidFd)
-        }
-
-        /// True when the process exited; false if the fd cannot be polled.
-        pub(super) async fn exited(&self) -> bool {
-            self.0.readable().await.is_ok()
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-mod pidfd {
-    #[derive(Debug)]
-    pub(super) struct PidFd;
-
-    impl PidFd {
-        pub(super) fn open(_pid: u32) -> Option<PidFd> {
-            None
-        }
-
-        pub(super) async fn exited(&self) -> bool {
-            std::future::pending().await
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Exposure and hygiene: auth off, a weak secret, config and state dir readable by others.
-//! This check reads the files' modes itself (the facts do not carry them).
+//! This check asks the host who may read the files (mode bits, or the access list on Windows).
 
 use super::{Facts, elsewhere, gateway_secret, word};
 use crate::doctor::{Check, Group};
@@ -24,11 +24,11 @@ pub(in crate::doctor) fn private_paths(f: &Facts) -> [(std::path::PathBuf, u32, 
 }
 
 /// What the permission check could say about the config and state dir.
-#[cfg(unix)]
-const PRIVACY: &str = "config and state dir private";
-/// Windows keeps access in ACLs, which clawkit does not read yet: it says so.
-#[cfg(not(unix))]
-const PRIVACY: &str = "who else can read the config and state dir was not checked (Windows ACLs)";
+const PRIVACY: &str = if crate::host::privacy::CHECKED {
+    "config and state dir private"
+} else {
+    "who else can read the config and state dir was not checked on this platform"
+};
 
 pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
     let bind = config.str("gateway.bind").unwrap_or("loopback");
@@ -41,18 +41,19 @@ pub(super) fn check(f: &Facts, config: &LoadedConfig) -> Check {
         private_paths(f)
             .into_iter()
             .filter_map(|(path, want, code)| {
-                let mode = crate::fsx::mode_of(&std::fs::metadata(&path).ok()?)? & 0o777;
-                (mode & 0o077 != 0).then(|| {
+                let e = crate::host::privacy::exposure(&path, want)?;
+                Some(
                     Finding::new(
                         code,
                         Severity::Warning,
                         format!(
-                            "{} is mode {mode:o}: other users can read the gateway's secrets",
-                            path.display()
+                            "{} {}: other users can read the gateway's secrets",
+                            path.display(),
+                            e.how
                         ),
                     )
-                    .next(format!("chmod {want:o} {}", path.display()))
-                })
+                    .next(e.fix),
+                )
             }),
     );
     v.extend(cleartext(f));

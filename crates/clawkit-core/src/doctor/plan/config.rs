@@ -6,6 +6,10 @@ use crate::doctor::checks;
 use crate::finding::codes;
 
 pub(super) fn chmod(given: &Given, plan: &mut Plan) {
+    // Windows: access lists are the user's to edit; the finding names the icacls command.
+    if !cfg!(unix) {
+        return;
+    }
     for (path, mode, code) in checks::private_paths(given.f) {
         if given.found(code) {
             plan.add(
