@@ -80,6 +80,11 @@ pub fn wine_prng_shim(exe_dir: &Path) -> Result<()> {
     }
 }
 
+/// `lsof`, which the macOS host backend asks; Debian's is run by the tests of that backend.
+pub fn ensure_lsof() -> Result<()> {
+    apt_once("lsof", "lsof")
+}
+
 /// `program` on PATH, else `apt-get install package`.
 fn apt_once(program: &str, package: &str) -> Result<()> {
     let found = Command::new("sh")

@@ -38,6 +38,7 @@ mod gateway_service;
 mod gateway_token;
 mod harness;
 mod install_model;
+mod macos_backend;
 mod monitor;
 mod npm;
 mod ports;

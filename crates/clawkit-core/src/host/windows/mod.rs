@@ -21,8 +21,13 @@ use super::{Host, Listener, ProcessInfo};
 pub struct WinHost;
 
 impl Host for WinHost {
+    /// `GetExtendedTcpTable`; should it fail, what `netstat -ano` says.
     fn listeners(&self) -> std::io::Result<Vec<Listener>> {
-        tcp::listeners()
+        tcp::listeners().or_else(|api| {
+            super::CommandHost::new(Box::new(super::runner::SystemRunner))
+                .listeners()
+                .map_err(|_| api)
+        })
     }
 
     fn process(&self, pid: u32) -> Option<ProcessInfo> {
