@@ -136,6 +136,7 @@ fn the_windows_backend_and_parsers_pass_their_tests_as_a_windows_program() {
         // an exit seen through the process handle, an access list read.
         "own_listener_is_found_with_this_pid",
         "this_process_is_described_by_itself",
+        "an_exited_process_is_gone_though_a_handle_to_it_is_open",
         "a_child_is_stopped_and_reaped_state_does_not_matter",
         "an_exit_is_seen_and_a_running_process_is_not_taken_for_gone",
         "an_access_list_is_read_or_the_error_said",

@@ -1,6 +1,6 @@
 //! Who besides the owner may read a file, from its access list: what `chmod 600` means on
-//! Unix is "no allow entry for anyone else" here. SYSTEM and Administrators always can and
-//! are not counted; an access list that is missing entirely means everyone can.
+//! Unix is "no allow entry for anyone else" here. SYSTEM, Administrators and OWNER RIGHTS
+//! are not counted, nor entries that only pass to new files inside; an access list that is missing entirely means everyone can.
 
 use super::process::{account, own_sid_buf, sid_in};
 use super::wide::{from_pwstr, to_wide};
@@ -10,15 +10,20 @@ use windows_sys::Win32::Security::Authorization::{
     ConvertSidToStringSidW, GetNamedSecurityInfoW, SE_FILE_OBJECT,
 };
 use windows_sys::Win32::Security::{
-    ACCESS_ALLOWED_ACE, ACL, DACL_SECURITY_INFORMATION, EqualSid, GetAce, IsWellKnownSid,
-    OWNER_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR, PSID, WinBuiltinAdministratorsSid,
-    WinCreatorOwnerSid, WinLocalSystemSid,
+    ACCESS_ALLOWED_ACE, ACL, DACL_SECURITY_INFORMATION, EqualSid, GetAce, INHERIT_ONLY_ACE,
+    IsWellKnownSid, OWNER_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR, PSID,
+    WinBuiltinAdministratorsSid, WinCreatorOwnerRightsSid, WinLocalSystemSid,
 };
-use windows_sys::Win32::Storage::FileSystem::FILE_READ_DATA;
-use windows_sys::Win32::System::SystemServices::ACCESS_ALLOWED_ACE_TYPE;
+use windows_sys::Win32::Storage::FileSystem::{FILE_READ_DATA, WRITE_DAC, WRITE_OWNER};
+use windows_sys::Win32::System::SystemServices::{
+    ACCESS_ALLOWED_ACE_TYPE, ACCESS_ALLOWED_CALLBACK_ACE_TYPE,
+};
 
 const GENERIC_READ: u32 = 0x8000_0000;
 const GENERIC_ALL: u32 = 0x1000_0000;
+/// Read access, or the right to give oneself read access (change the list or the owner).
+const READ_OR_CAN_GRANT_IT: u32 =
+    FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | WRITE_DAC | WRITE_OWNER;
 
 /// The accounts other than the owner (and SYSTEM, Administrators) allowed to read `path`.
 pub fn readers(path: &Path) -> std::io::Result<Vec<String>> {
@@ -65,11 +70,15 @@ unsafe fn allowed_readers(owner: PSID, dacl: *mut ACL) -> Vec<String> {
             continue;
         }
         let ace = ace.cast::<ACCESS_ALLOWED_ACE>();
-        // SAFETY: every ACE starts with its header; an allow ACE has this layout.
-        let (kind, mask) = unsafe { (u32::from((*ace).Header.AceType), (*ace).Mask) };
-        if kind != ACCESS_ALLOWED_ACE_TYPE
-            || mask & (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL) == 0
-        {
+        // SAFETY: every ACE starts with its header; allow and callback-allow ACEs share this
+        // layout up to the SID.
+        let (kind, flags, mask) = unsafe {
+            let h = &(*ace).Header;
+            (u32::from(h.AceType), u32::from(h.AceFlags), (*ace).Mask)
+        };
+        let allows = kind == ACCESS_ALLOWED_ACE_TYPE || kind == ACCESS_ALLOWED_CALLBACK_ACE_TYPE;
+        // An inherit-only entry applies to what is created inside, not to this file.
+        if !allows || flags & INHERIT_ONLY_ACE != 0 || mask & READ_OR_CAN_GRANT_IT == 0 {
             continue;
         }
         // SAFETY: the SID starts at SidStart, inside the ACE.
@@ -81,7 +90,7 @@ unsafe fn allowed_readers(owner: PSID, dacl: *mut ACL) -> Vec<String> {
                 || [
                     WinLocalSystemSid,
                     WinBuiltinAdministratorsSid,
-                    WinCreatorOwnerSid,
+                    WinCreatorOwnerRightsSid,
                 ]
                 .into_iter()
                 .any(|k| IsWellKnownSid(sid, k) != 0)
@@ -101,11 +110,12 @@ fn sid_string(sid: PSID) -> String {
     let mut s: windows_sys::core::PWSTR = std::ptr::null_mut();
     // SAFETY: `sid` is valid; the string is LocalAlloc'ed for the caller to free.
     if unsafe { ConvertSidToStringSidW(sid, &mut s) } == 0 {
-        return "an unnamed account".into();
+        return "*S-1-0-0 (an account Windows cannot name)".into();
     }
-    // SAFETY: `s` is a NUL-terminated string, freed once after reading.
+    // SAFETY: `s` is a NUL-terminated string, freed once after reading. The `*` is how
+    // icacls takes a SID where a name would go.
     unsafe {
-        let text = from_pwstr(s);
+        let text = format!("*{}", from_pwstr(s));
         LocalFree(s.cast());
         text
     }

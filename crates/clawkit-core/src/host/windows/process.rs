@@ -12,7 +12,8 @@ use windows_sys::Wdk::System::Threading::{
     NtQueryInformationProcess, ProcessBasicInformation, ProcessCommandLineInformation,
 };
 use windows_sys::Win32::Foundation::{
-    ERROR_ACCESS_DENIED, FILETIME, GetLastError, HANDLE, LocalFree, UNICODE_STRING,
+    ERROR_ACCESS_DENIED, ERROR_INVALID_PARAMETER, FILETIME, GetLastError, HANDLE, LocalFree,
+    STILL_ACTIVE, UNICODE_STRING,
 };
 use windows_sys::Win32::Security::{
     EqualSid, GetTokenInformation, LookupAccountSidW, PSID, SID_NAME_USE, TOKEN_QUERY, TOKEN_USER,
@@ -23,10 +24,10 @@ use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW, TH32CS_SNAPPROCESS,
 };
 use windows_sys::Win32::System::Threading::{
-    GetCurrentProcess, GetProcessTimes, OpenProcess, OpenProcessToken, PEB, PROCESS_ACCESS_RIGHTS,
-    PROCESS_BASIC_INFORMATION, PROCESS_NAME_WIN32, PROCESS_QUERY_INFORMATION,
-    PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE, PROCESS_VM_READ,
-    QueryFullProcessImageNameW, RTL_USER_PROCESS_PARAMETERS, TerminateProcess,
+    GetCurrentProcess, GetExitCodeProcess, GetProcessTimes, OpenProcess, OpenProcessToken, PEB,
+    PROCESS_ACCESS_RIGHTS, PROCESS_BASIC_INFORMATION, PROCESS_NAME_WIN32,
+    PROCESS_QUERY_INFORMATION, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_TERMINATE,
+    PROCESS_VM_READ, QueryFullProcessImageNameW, RTL_USER_PROCESS_PARAMETERS, TerminateProcess,
 };
 use windows_sys::Win32::UI::Shell::CommandLineToArgvW;
 
@@ -47,6 +48,10 @@ pub(super) fn inspect(pid: u32, ppid: Option<u32>) -> Option<ProcessInfo> {
                 ..blank(pid, Some(ppid))
             });
     };
+    // An exited process can still be opened while anyone holds a handle to it.
+    if !running(&h) {
+        return None;
+    }
     let exe = image(&h);
     let cmdline = command_line(&h)
         .or_else(|| peb_command_line(pid))
@@ -106,19 +111,47 @@ pub(in crate::host) fn terminate(target: &ProcessInfo) -> Result<(), KillError> 
         detail,
     };
     let Some(h) = open(pid, PROCESS_TERMINATE | PROCESS_QUERY_LIMITED_INFORMATION) else {
-        return Err(failed(std::io::Error::last_os_error().to_string()));
+        // SAFETY: reads this thread's last-error value.
+        let code = unsafe { GetLastError() };
+        if code == ERROR_INVALID_PARAMETER {
+            return Ok(()); // gone since it was inspected, as ESRCH on Unix
+        }
+        return Err(failed(
+            std::io::Error::from_raw_os_error(code as i32).to_string(),
+        ));
     };
-    if target.start_ticks.is_some() && creation_time(&h) != target.start_ticks {
+    let now = creation_time(&h);
+    if target.start_ticks.is_none() || now != target.start_ticks {
         return Err(KillError::Changed {
             pid,
-            why: "its creation time changed: the pid was reused".into(),
+            why: match now {
+                Some(_) if target.start_ticks.is_some() => {
+                    "its creation time changed: the pid was reused".into()
+                }
+                _ => "its creation time cannot be read, so it cannot be told from a reused pid"
+                    .into(),
+            },
         });
     }
     // SAFETY: `h` is a live process handle opened with PROCESS_TERMINATE.
     if unsafe { TerminateProcess(raw(&h), 1) } == 0 {
-        return Err(failed(std::io::Error::last_os_error().to_string()));
+        let err = std::io::Error::last_os_error();
+        // Terminating a process that is already exiting is refused; it is gone all the same.
+        return if running(&h) {
+            Err(failed(err.to_string()))
+        } else {
+            Ok(())
+        };
     }
     Ok(())
+}
+
+/// Whether the process behind `h` has not exited yet.
+fn running(h: &OwnedHandle) -> bool {
+    let mut code = 0u32;
+    // SAFETY: out-parameter for the exit code of a handle opened with query rights.
+    let ok = unsafe { GetExitCodeProcess(raw(h), &mut code) };
+    ok != 0 && code == STILL_ACTIVE as u32
 }
 
 pub(super) fn open(pid: u32, access: PROCESS_ACCESS_RIGHTS) -> Option<OwnedHandle> {
@@ -297,7 +330,7 @@ pub(super) fn split(line: &str) -> Vec<String> {
 
 /// (uid 0 when the process runs as this user's SID, else none; `DOMAIN\user` when readable).
 fn owner(h: &OwnedHandle) -> (Option<u32>, Option<String>) {
-    let Some(theirs) = token_user(h) else {
+    let Some(theirs) = token_user(raw(h)) else {
         return (None, None);
     };
     let mine = own_sid_buf();
@@ -310,19 +343,15 @@ fn owner(h: &OwnedHandle) -> (Option<u32>, Option<String>) {
 }
 
 pub(super) fn own_sid_buf() -> Option<Vec<u64>> {
-    // SAFETY: the pseudo-handle of this process needs no closing; it is wrapped only for the
-    // duration of the call and then forgotten.
-    let me = std::mem::ManuallyDrop::new(unsafe {
-        <OwnedHandle as std::os::windows::io::FromRawHandle>::from_raw_handle(GetCurrentProcess())
-    });
-    token_user(&me)
+    // SAFETY: returns this process's pseudo-handle, which is never closed.
+    token_user(unsafe { GetCurrentProcess() })
 }
 
 /// The TOKEN_USER of a process, in an 8-aligned buffer.
-fn token_user(h: &OwnedHandle) -> Option<Vec<u64>> {
+fn token_user(process: HANDLE) -> Option<Vec<u64>> {
     let mut token: HANDLE = std::ptr::null_mut();
     // SAFETY: out-parameter for a new token handle.
-    if unsafe { OpenProcessToken(raw(h), TOKEN_QUERY, &mut token) } == 0 {
+    if unsafe { OpenProcessToken(process, TOKEN_QUERY, &mut token) } == 0 {
         return None;
     }
     let token = owned(token)?;
@@ -399,6 +428,25 @@ mod tests {
         let argv0 = std::env::args().next().unwrap();
         assert_eq!(me.cmdline.first(), Some(&argv0), "{me:?}");
         assert!(inspect(u32::MAX - 3, None).is_none());
+    }
+
+    #[test]
+    fn an_exited_process_is_gone_though_a_handle_to_it_is_open() {
+        let (mut child, _) = crate::host::sleeper();
+        let seen = inspect(child.id(), None).expect("running");
+        let blind = ProcessInfo {
+            start_ticks: None,
+            ..seen.clone()
+        };
+        assert!(
+            matches!(terminate(&blind), Err(KillError::Changed { .. })),
+            "no creation time, no kill"
+        );
+        terminate(&seen).unwrap();
+        child.wait().unwrap();
+        // `child` still holds its process handle: the process object lives on, exited.
+        assert_eq!(inspect(child.id(), None), None);
+        assert!(terminate(&seen).is_ok(), "already gone is not a failure");
     }
 
     #[test]

@@ -15,7 +15,8 @@ pub(super) fn listeners() -> std::io::Result<Vec<Listener>> {
         let ip = Ipv4Addr::from(u32::from_be(row.dwLocalAddr));
         out.push(listener(IpAddr::V4(ip), row.dwLocalPort, row.dwOwningPid));
     }
-    for row in table::<MIB_TCP6ROW_OWNER_PID>(AF_INET6)? {
+    // With IPv6 turned off the v6 table fails; the v4 answer stands.
+    for row in table::<MIB_TCP6ROW_OWNER_PID>(AF_INET6).unwrap_or_default() {
         let ip = Ipv6Addr::from(row.ucLocalAddr);
         out.push(listener(IpAddr::V6(ip), row.dwLocalPort, row.dwOwningPid));
     }
@@ -42,7 +43,11 @@ fn table<Row: Copy>(family: u16) -> std::io::Result<Vec<Row>> {
         // writes at most `size` bytes and updates `size` when it needs more.
         let rc = unsafe {
             GetExtendedTcpTable(
-                buf.as_mut_ptr().cast(),
+                if buf.is_empty() {
+                    std::ptr::null_mut()
+                } else {
+                    buf.as_mut_ptr().cast()
+                },
                 &mut size,
                 0,
                 u32::from(family),
