@@ -18,9 +18,6 @@ impl ExitWatch {
     pub async fn exited(&mut self) -> bool {
         self.0.exited().await
     }
-
-    /// Whether this platform watches exits at all.
-    pub const SUPPORTED: bool = cfg!(any(target_os = "linux", target_os = "macos", windows));
 }
 
 #[cfg(any(target_os = "linux", target_os = "macos"))]
